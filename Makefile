@@ -1,0 +1,78 @@
+# cardscan: the commands people and CI run. `make demo` and `make test` set themselves up.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   := .demo
+EVAL   ?= ../shared/eval
+
+# Debian packages: Tesseract for the pipeline, fonts for samples/generate.py.
+OCR_PKGS  := tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd
+FONT_PKGS := fonts-dejavu-core fonts-liberation2 fonts-open-sans fonts-roboto-unhinted \
+             fonts-lato fonts-crosextra-carlito fonts-comic-neue fonts-humor-sans fonts-klee \
+             fonts-dancingscript fonts-femkeklaver
+
+.PHONY: help demo test bench lint format samples goldens system-deps font-deps clean
+
+help:
+	@echo "make demo    ingest samples/ into $(DEMO)/cardscan.db, print contacts and tasks, write a CSV"
+	@echo "make test    run the whole test suite (real Tesseract, real SQLite)"
+	@echo "make bench   accuracy and speed on samples/ and every set in $(EVAL)"
+	@echo "make lint    ruff and mypy"
+	@echo "make samples re-render samples/ (deterministic)"
+	@echo "make goldens re-record the parser goldens in tests/data/ from samples/"
+
+# Install Debian packages that are missing: as root with apt-get, otherwise say the command.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "cardscan needs:$$missing"; echo "run: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+system-deps:
+	$(call apt_install,$(OCR_PKGS))
+
+font-deps:
+	$(call apt_install,$(FONT_PKGS))
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: system-deps $(STAMP)
+	@mkdir -p $(DEMO)
+	$(BIN)/cardscan batch samples/ --db sqlite:///$(DEMO)/cardscan.db
+	$(BIN)/cardscan contacts --db sqlite:///$(DEMO)/cardscan.db
+	$(BIN)/cardscan tasks --db sqlite:///$(DEMO)/cardscan.db
+	$(BIN)/cardscan export csv --db sqlite:///$(DEMO)/cardscan.db -o $(DEMO)/contacts.csv
+
+test: system-deps font-deps $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: system-deps $(STAMP)
+	$(BIN)/cardscan bench samples $(wildcard $(EVAL)/*/) --json $(DEMO)/bench.json
+
+lint: $(STAMP)
+	$(BIN)/ruff check cardscan tests samples
+	$(BIN)/mypy cardscan
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix cardscan tests samples
+
+samples: font-deps $(STAMP)
+	$(BIN)/python samples/generate.py
+
+goldens: system-deps $(STAMP)
+	$(BIN)/python tests/record_goldens.py
+
+clean:
+	rm -rf $(DEMO) .pytest_cache .mypy_cache .ruff_cache

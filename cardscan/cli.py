@@ -1,0 +1,236 @@
+"""The ``cardscan`` command: parses arguments, calls the library, turns errors into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__, bench, export
+from .config import load_pipeline
+from .db import Database, default_url
+from .errors import CardscanError, ExitCode
+from .model import IngestResult, Note, OcrResult, Status, contact_record
+from .parse import parse_front
+from .pipeline import Context, Job, card_json, collect_jobs, ingest_many, scan
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING - 10 * args.verbose + 10 * args.quiet,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except CardscanError as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False, markup=True)
+        return e.exit_code
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-14") from e
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cardscan", description=(
+        "Turn business-card images into contacts and a follow-up list."))
+    p.add_argument("--version", action="version", version=f"cardscan {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    p.add_argument("-q", "--quiet", action="count", default=0, help="less log output")
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+
+    def db_arg(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--db", metavar="URL", default=None, help=(
+            f"SQLAlchemy database URL (default: $CARDSCAN_DB or {default_url()})"))
+
+    def meeting_args(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--met", type=_date, metavar="DATE",
+                         help="date you met (YYYY-MM-DD) when the card's back does not say")
+        cmd.add_argument("--event", metavar="NAME", help="where you met, e.g. 'Web Summit'")
+        cmd.add_argument("--pipeline", metavar="NAME|FILE",
+                         help="pipeline settings: a name from pipelines/ or a .toml path")
+
+    s = sub.add_parser("scan", help="read one card and print it; stores nothing")
+    s.add_argument("front", type=Path, metavar="FRONT")
+    s.add_argument("--back", type=Path, metavar="BACK", help="image of the card's back")
+    meeting_args(s)
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.set_defaults(func=cmd_scan)
+
+    b = sub.add_parser("batch", help="ingest image files and folders into the database")
+    b.add_argument("paths", type=Path, nargs="+", metavar="PATH")
+    db_arg(b)
+    meeting_args(b)
+    b.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="Tesseract processes in parallel (default: one per CPU)")
+    b.set_defaults(func=cmd_batch)
+
+    c = sub.add_parser("contacts", help="list stored contacts")
+    db_arg(c)
+    c.add_argument("--json", action="store_true", help="print a JSON list")
+    c.set_defaults(func=cmd_contacts)
+
+    t = sub.add_parser("tasks", help="list open follow-up tasks, soonest first")
+    db_arg(t)
+    t.add_argument("--due", choices=("today", "week", "overdue", "all"), default="all")
+    t.add_argument("--json", action="store_true", help="print a JSON list")
+    t.set_defaults(func=cmd_tasks)
+
+    e = sub.add_parser("export", help="export contacts")
+    esub = e.add_subparsers(required=True, metavar="FORMAT")
+    csv_cmd = esub.add_parser("csv", help="CSV with every field (UTF-8)")
+    db_arg(csv_cmd)
+    csv_cmd.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    csv_cmd.set_defaults(func=cmd_export_csv)
+
+    pa = sub.add_parser("parse", help="parse card text (no OCR) and print the fields")
+    pa.add_argument("text_file", metavar="FILE", help="a text file, or - for standard input")
+    pa.add_argument("--pipeline", metavar="NAME|FILE")
+    pa.set_defaults(func=cmd_parse)
+
+    be = sub.add_parser("bench", help="measure accuracy and speed on labelled card sets")
+    be.add_argument("folders", type=Path, nargs="+", metavar="DIR")
+    be.add_argument("--pipeline", metavar="NAME|FILE")
+    be.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    be.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
+    be.set_defaults(func=cmd_bench)
+    return p
+
+
+def _context(args: argparse.Namespace) -> Context:
+    return Context(pipeline=load_pipeline(args.pipeline), today=dt.date.today(),
+                   met=args.met, event=args.event)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    card = scan(Job(args.front, args.back), _context(args))
+    record = card_json(card)
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        _print_contacts([record])
+    for warning in card.warnings:
+        err.print(f"warning: {warning}", highlight=False)
+    return ExitCode.OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    ctx = _context(args)
+    db = Database(args.db)
+    jobs = collect_jobs(args.paths)
+    if not jobs:
+        err.print("no card images found in " + ", ".join(map(str, args.paths)))
+        return ExitCode.SOME_FILES_FAILED
+    counts: Counter[str] = Counter()
+    with ProcessPoolExecutor(max_workers=max(1, args.workers)) as pool:
+        for result in ingest_many(jobs, db, ctx, executor=pool):
+            counts[result.status.value] += 1
+            _report(result)
+    summary = ", ".join(f"{counts[s.value]} {s.value.replace('_', ' ')}" for s in Status)
+    err.print(f"{len(jobs)} card(s): {summary}. Database: {db.safe_url}", highlight=False)
+    bad = counts[Status.FAILED.value] + counts[Status.NO_TEXT.value]
+    if bad:
+        err.print(f"{bad} file(s) set aside; see the errors above", highlight=False)
+        return ExitCode.SOME_FILES_FAILED
+    return ExitCode.OK
+
+
+def _report(result: IngestResult) -> None:
+    if result.status in (Status.FAILED, Status.NO_TEXT):
+        err.print(f"[red]error:[/red] {result.message}", highlight=False)
+    else:
+        back = f" + {result.back.name}" if result.back else ""
+        err.print(f"{result.status.value}: {result.path}{back}", highlight=False)
+
+
+def cmd_contacts(args: argparse.Namespace) -> int:
+    contacts = Database(args.db).contacts()
+    if args.json:
+        print(json.dumps(contacts, ensure_ascii=False, indent=2))
+    else:
+        _print_contacts(contacts)
+    return ExitCode.OK
+
+
+def _print_contacts(contacts: list[dict[str, Any]]) -> None:
+    table = Table(title=f"{len(contacts)} contact(s)")
+    for col in ("name", "title", "company", "phones", "emails", "met", "event"):
+        table.add_column(col)
+    for c in contacts:
+        phones = "\n".join(f"{p['number']} ({p['type']})" for p in c["phones"])
+        table.add_row(c["name"] or "?", c["title"] or "", c["company"] or "", phones,
+                      "\n".join(c["emails"]), c["met_on"] or "", c["event"] or "")
+    out.print(table)
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    today = dt.date.today()
+    due_by = {"today": today, "week": today + dt.timedelta(days=7),
+              "overdue": today - dt.timedelta(days=1), "all": None}[args.due]
+    tasks = Database(args.db).tasks(due_by=due_by)
+    if args.json:
+        print(json.dumps(tasks, ensure_ascii=False, indent=2))
+        return ExitCode.OK
+    table = Table(title=f"{len(tasks)} open follow-up(s)")
+    for col in ("id", "due", "contact", "channel", "draft"):
+        table.add_column(col, overflow="fold")
+    for t in tasks:
+        due = f"{t['due_on']} {dt.date.fromisoformat(t['due_on']):%a}"
+        who = f"{t['contact'] or '?'}" + (f" ({t['company']})" if t["company"] else "")
+        star = " !" if t["priority"] == "high" else ""
+        table.add_row(str(t["id"]), due + star, who, t["channel"], t["draft"])
+    out.print(table)
+    return ExitCode.OK
+
+
+def cmd_export_csv(args: argparse.Namespace) -> int:
+    db = Database(args.db)
+    text = export.generic_csv(db.contacts(), db.tasks())
+    if args.output:
+        args.output.write_text(text, encoding="utf-8", newline="")
+        err.print(f"wrote {text.count(chr(10)) - 1} contact(s) to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return ExitCode.OK
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    text = sys.stdin.read() if args.text_file == "-" else Path(args.text_file).read_text("utf-8")
+    pipeline = load_pipeline(args.pipeline)
+    fields = parse_front(OcrResult.from_text(text),
+                         default_region=pipeline.parse.default_region)
+    print(json.dumps(contact_record(fields, Note(), met_on=None, event=None),
+                     ensure_ascii=False, indent=2))
+    return ExitCode.OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    pipeline = load_pipeline(args.pipeline)
+    with ProcessPoolExecutor(max_workers=max(1, args.workers)) as pool:
+        reports = bench.run(args.folders, pipeline, pool)
+    for report in reports:
+        out.print(f"\n## {report.name} ({report.kind})\n", highlight=False, markup=False)
+        out.print("\n".join(report.lines), highlight=False, markup=False)
+    if args.json:
+        args.json.write_text(json.dumps({r.name: r.summary for r in reports}, indent=2),
+                             encoding="utf-8")
+    return ExitCode.OK

@@ -1,0 +1,313 @@
+"""Storage with SQLAlchemy 2.0: scans, contacts, phones, e-mails, meeting notes, follow-up tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_path
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    select,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    selectinload,
+    sessionmaker,
+)
+
+from .errors import StorageError
+from .model import ContactFields, Note, ParsedCard, Phone, PlannedTask, contact_record
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Scan(Base):
+    """One image the user gave us: where it came from, its checksum and what OCR read."""
+
+    __tablename__ = "scans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    path: Mapped[str] = mapped_column(Text)  # where the user's file was
+    stored_path: Mapped[str] = mapped_column(Text)  # our copy in the scan store
+    side: Mapped[str] = mapped_column(String(8))  # front | back
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
+    raw_text: Mapped[str] = mapped_column(Text, default="")
+    words: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [text, conf, l, t, w, h]
+    engine: Mapped[str] = mapped_column(String(32))
+    engine_version: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="ok")  # ok | no_text
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Card(Base):
+    """A physical card: front scan, optional back scan, what the machine parsed from it."""
+
+    __tablename__ = "cards"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    parsed: Mapped[dict[str, Any]] = mapped_column(JSON)  # the machine's fields + confidence
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    scans: Mapped[list[Scan]] = relationship()
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    given_name: Mapped[str | None] = mapped_column(Text)
+    family_name: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    company: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    phones: Mapped[list[PhoneRow]] = relationship(order_by="PhoneRow.id")
+    emails: Mapped[list[EmailRow]] = relationship(order_by="EmailRow.id")
+    notes: Mapped[list[NoteRow]] = relationship(order_by="NoteRow.id")
+
+
+class PhoneRow(Base):
+    __tablename__ = "phones"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    number: Mapped[str] = mapped_column(String(32), index=True)  # E.164
+    type: Mapped[str] = mapped_column(String(8))
+    raw: Mapped[str] = mapped_column(Text, default="")
+    extension: Mapped[str | None] = mapped_column(String(16))
+
+
+class EmailRow(Base):
+    __tablename__ = "emails"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    address: Mapped[str] = mapped_column(String(320), index=True)
+
+
+class NoteRow(Base):
+    """One meeting with the contact, as the back of the card (or the batch) tells it."""
+
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    met_on: Mapped[dt.date] = mapped_column(Date)
+    event: Mapped[str | None] = mapped_column(Text)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    actions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    confidence: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("notes.id"))
+    touch: Mapped[int] = mapped_column(Integer, default=1)
+    channel: Mapped[str] = mapped_column(String(16))
+    due_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    draft: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    contact: Mapped[Contact] = relationship()
+    note: Mapped[NoteRow | None] = relationship()
+
+
+def default_url() -> str:
+    """$CARDSCAN_DB, else a SQLite file in the user's data directory."""
+    if env := os.environ.get("CARDSCAN_DB"):
+        return env
+    return f"sqlite:///{user_data_path('cardscan') / 'cardscan.db'}"
+
+
+class Database:
+    """An open cardscan database plus the folder where the scanned images are kept."""
+
+    def __init__(self, url: str | None = None, *, store: Path | None = None) -> None:
+        self.url = url or default_url()
+        self.engine = _connect(self.url)
+        self.store = store or _default_store(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on any error."""
+        with self._sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except SQLAlchemyError as e:
+                session.rollback()
+                raise StorageError(f"database {self.safe_url}: {e}") from e
+            except BaseException:
+                session.rollback()
+                raise
+
+    @property
+    def safe_url(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def has_scan(self, sha256: str) -> bool:
+        with self.session() as s:
+            return s.scalar(select(Scan.id).where(Scan.sha256 == sha256)) is not None
+
+    def save_card(self, card: ParsedCard, tasks: list[PlannedTask], *,
+                  now: dt.datetime) -> int:
+        """Store a parsed card as a new contact with its note and tasks, in one transaction."""
+        stored = {side.sha256: self._keep_image(side.data, side.sha256, side.path.suffix)
+                  for side in (card.front, card.back) if side is not None}
+        with self.session() as s:
+            contact = _contact_row(card.contact, now)
+            s.add(contact)
+            s.flush()
+            row = Card(contact_id=contact.id, parsed=_parsed_json(card),
+                       warnings=list(card.warnings), created_at=now)
+            s.add(row)
+            s.flush()
+            for side, ocr in (("front", card.front_ocr), ("back", card.back_ocr)):
+                image = card.front if side == "front" else card.back
+                if image is None or ocr is None:
+                    continue
+                s.add(Scan(sha256=image.sha256, path=str(image.path.resolve()),
+                           stored_path=str(stored[image.sha256]), side=side, card_id=row.id,
+                           raw_text=ocr.text, engine=ocr.engine,
+                           engine_version=ocr.engine_version,
+                           words=[[w.text, w.conf, w.left, w.top, w.width, w.height]
+                                  for w in ocr.words],
+                           status="ok" if ocr.lines else "no_text", created_at=now))
+            note = NoteRow(contact_id=contact.id, card_id=row.id,
+                           text=card.back_ocr.text if card.back_ocr else "",
+                           met_on=card.met_on, event=card.event, topics=list(card.note.topics),
+                           actions=list(card.note.actions), priority=card.note.priority,
+                           confidence=card.note.confidence)
+            s.add(note)
+            s.flush()
+            s.add_all(Task(contact_id=contact.id, note_id=note.id, touch=t.touch,
+                           channel=t.channel, due_on=t.due_on, draft=t.draft, created_at=now)
+                      for t in tasks)
+            return contact.id
+
+    def _keep_image(self, data: bytes, sha256: str, suffix: str) -> Path:
+        """Copy the user's image into the content-addressed scan store (never moves theirs)."""
+        path = self.store / sha256[:2] / f"{sha256}{suffix.lower()}"
+        if not path.exists():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(path.suffix + ".part")
+                tmp.write_bytes(data)
+                tmp.replace(path)
+            except OSError as e:
+                raise StorageError(f"cannot write to the scan store {self.store}: {e}") from e
+        return path
+
+    def contacts(self) -> list[dict[str, Any]]:
+        """Every contact in the public JSON shape, plus ``id``, oldest first."""
+        with self.session() as s:
+            rows = s.scalars(select(Contact).order_by(Contact.id).options(
+                selectinload(Contact.phones), selectinload(Contact.emails),
+                selectinload(Contact.notes))).all()
+            return [contact_json(row) for row in rows]
+
+    def tasks(self, *, due_by: dt.date | None = None, state: str | None = "open"
+              ) -> list[dict[str, Any]]:
+        """Tasks ordered by due date, then priority (high first)."""
+        with self.session() as s:
+            query = select(Task).options(selectinload(Task.contact), selectinload(Task.note))
+            if due_by is not None:
+                query = query.where(Task.due_on <= due_by)
+            if state is not None:
+                query = query.where(Task.state == state)
+            rows = s.scalars(query).all()
+            out = [task_json(t) for t in rows]
+        return sorted(out, key=lambda t: (t["due_on"], t["priority"] != "high", t["id"]))
+
+
+def contact_json(row: Contact) -> dict[str, Any]:
+    fields = ContactFields(
+        name=row.name, given_name=row.given_name, family_name=row.family_name, title=row.title,
+        company=row.company, website=row.website, address=row.address,
+        phones=tuple(Phone(p.number, p.type, p.raw, p.extension) for p in row.phones),
+        emails=tuple(e.address for e in row.emails), confidence=dict(row.confidence))
+    latest = row.notes[-1] if row.notes else None
+    note = Note(topics=tuple(latest.topics), actions=tuple(latest.actions),
+                priority=latest.priority, confidence=dict(latest.confidence)) if latest else Note()
+    record = contact_record(fields, note, met_on=latest.met_on if latest else None,
+                            event=latest.event if latest else None)
+    return {"id": row.id, **record, "reviewed": row.reviewed}
+
+
+def task_json(task: Task) -> dict[str, Any]:
+    note = task.note
+    return {
+        "id": task.id, "contact_id": task.contact_id, "contact": task.contact.name,
+        "company": task.contact.company, "touch": task.touch, "channel": task.channel,
+        "due_on": task.due_on.isoformat(), "state": task.state, "draft": task.draft,
+        "met_on": note.met_on.isoformat() if note else None,
+        "event": note.event if note else None,
+        "priority": note.priority if note else "normal",
+    }
+
+
+def _contact_row(c: ContactFields, now: dt.datetime) -> Contact:
+    return Contact(
+        name=c.name, given_name=c.given_name, family_name=c.family_name, title=c.title,
+        company=c.company, website=c.website, address=c.address,
+        confidence=dict(c.confidence), created_at=now,
+        phones=[PhoneRow(number=p.number, type=p.type, raw=p.raw, extension=p.extension)
+                for p in c.phones],
+        emails=[EmailRow(address=e) for e in c.emails])
+
+
+def _parsed_json(card: ParsedCard) -> dict[str, Any]:
+    return contact_record(card.contact, card.note, met_on=card.met_on, event=card.event)
+
+
+def _connect(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as e:
+        raise StorageError(f"{url!r} is not a database URL (e.g. sqlite:///cards.db)") from e
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(parsed)
+        Base.metadata.create_all(engine)
+    except (SQLAlchemyError, ImportError) as e:
+        raise StorageError(f"cannot open database {parsed.render_as_string()}: {e}") from e
+    return engine
+
+
+def _default_store(url: str) -> Path:
+    """$CARDSCAN_STORE, else beside a SQLite file, else in the user's data directory."""
+    if env := os.environ.get("CARDSCAN_STORE"):
+        return Path(env)
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        return Path(parsed.database).expanduser().resolve().parent / "scans"
+    return user_data_path("cardscan") / "scans"

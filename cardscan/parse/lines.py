@@ -1,0 +1,134 @@
+"""Plain-text helpers shared by the parsers: cleaning OCR lines and recognising line kinds."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# OCR confuses these with quotes and dashes; fold them before matching.
+_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                       "\u2013": "-", "\u2014": "-", "\u2212": "-"})
+
+# "name@host. com", "www.host. fr": OCR puts a space after the last dot of a domain.
+_SPLIT_TLD_RE = re.compile(r"((?:@|www\.)[\w.-]*\w)\.\s+([a-z]{2,6})\b")
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# A label such as "T:", "Email:" or "W." glued to the front of a value.
+LABEL_RE = re.compile(
+    r"^\s*(?:e-?mail|mail|email|e|web(?:site)?|w|www:|url|address|addr|a)\s*[:.]\s*",
+    re.IGNORECASE)
+
+TITLE_WORDS = frozenset(_words("""
+    accountant adviser advisor agent analyst architect assistant associate attorney ceo cfo
+    chair chairman chief cio clerk cmo coach consultant coo coordinator counsel cpo cso cto
+    designer developer director editor engineer executive founder co-founder head intern
+    lawyer lead leader manager marketing officer owner partner physician president principal
+    producer professor recruiter representative researcher scientist secretary specialist
+    strategist supervisor technician treasurer vp svp evp avp advocate broker buyer dentist
+    doctor sales operations success account business development gerente diretor diretora
+    vendas geschäftsführer leiter leiterin vertrieb responsable directeur directrice
+"""))
+
+LEGAL_FORMS = (
+    "inc", "inc.", "llc", "l.l.c.", "ltd", "ltd.", "limited", "gmbh", "ag", "kg", "co. kg",
+    "s.a.", "sa", "s.a.s.", "sas", "sarl", "s.r.l.", "srl", "b.v.", "bv", "n.v.", "as", "a/s",
+    "ab", "oy", "llp", "lp", "plc", "pty", "pty ltd", "ltda", "ltda.", "me", "eireli", "corp",
+    "corp.", "corporation", "co.", "company", "group", "holdings", "partners", "s.p.a.", "spa",
+    "kk", "pvt", "pvt.", "e.k.", "ug",
+)
+_LEGAL_RE = re.compile(
+    r"(?:^|[\s,&])(" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True))
+    + r")\.?\s*$", re.IGNORECASE)
+
+EMAIL_HINT_RE = re.compile(r"@|\be-?mail\b", re.IGNORECASE)
+URL_RE = re.compile(
+    r"\b((?:https?://)?(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,6}(?:/[^\s,;]*)?)",
+    re.IGNORECASE)
+DIGIT_RUN_RE = re.compile(r"\d")
+
+STREET_WORDS = re.compile(
+    r"\b(?:st|street|ave|avenue|av|rd|road|blvd|boulevard|dr|drive|ln|lane|way|ct|court|pl|"
+    r"place|sq|square|hwy|highway|pkwy|parkway|suite|ste|floor|fl|unit|building|bldg|po box|"
+    r"\w*stra(?:ße|sse|be|&e|e)|str|\w+(?:weg|platz|allee|gasse|damm|ring)|weg|platz|allee|gasse|ring|damm|rue|avenue|bd|calle|rua|avenida|"
+    r"alameda|travessa|sala|andar|conj|bairro|cep)\b\.?", re.IGNORECASE)
+POSTCODE_RES = {
+    "US": re.compile(r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"),
+    "GB": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"),
+    "DE": re.compile(r"\b\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+"),
+    "FR": re.compile(r"\b\d{5}\s+[A-Z][A-Za-zéèàç' -]+"),
+    "ES": re.compile(r"\b\d{5}\s+[A-Z][a-záéíóúñ]+"),
+    "BR": re.compile(r"\b\d{5}-\d{3}\b"),
+    "IN": re.compile(r"\b\d{3}\s?\d{3}\b"),
+}
+COUNTRIES = {
+    "united states": "US", "usa": "US", "u.s.a.": "US", "united kingdom": "GB", "uk": "GB",
+    "england": "GB", "scotland": "GB", "germany": "DE", "deutschland": "DE", "france": "FR",
+    "spain": "ES", "españa": "ES", "brazil": "BR", "brasil": "BR", "india": "IN",
+    "netherlands": "NL", "austria": "AT", "österreich": "AT", "switzerland": "CH",
+    "schweiz": "CH", "italy": "IT", "italia": "IT", "ireland": "IE", "canada": "CA",
+    "australia": "AU", "portugal": "PT", "mexico": "MX", "méxico": "MX",
+}
+TLD_REGIONS = {
+    "de": "DE", "uk": "GB", "fr": "FR", "es": "ES", "br": "BR", "in": "IN", "nl": "NL",
+    "at": "AT", "ch": "CH", "it": "IT", "ie": "IE", "ca": "CA", "au": "AU", "pt": "PT",
+    "mx": "MX", "us": "US",
+}
+
+
+def clean(text: str) -> str:
+    """Fold typographic quotes/dashes, normalise Unicode and collapse white space."""
+    text = unicodedata.normalize("NFC", text).translate(_FOLD)
+    text = re.sub(r"(?:^|\s)[|¦](?=\s|$)", " ", text)  # a lone bar is a separator, not a letter
+    text = _SPLIT_TLD_RE.sub(r"\1.\2", text)
+    # Trailing dots stay: they belong to "Inc." and "Co.".
+    return re.sub(r"\s+", " ", text).strip(" \t,;:·•*_~").lstrip(".")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form for comparisons."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def strip_label(text: str) -> str:
+    return LABEL_RE.sub("", text).strip()
+
+
+def legal_form(text: str) -> str | None:
+    match = _LEGAL_RE.search(text)
+    return match.group(1) if match else None
+
+
+def is_title(text: str) -> bool:
+    words = {w.strip(".,&/()").lower() for w in text.replace("-", " ").split()}
+    words |= {w.strip(".,&/()").lower() for w in text.split()}
+    return bool(words & TITLE_WORDS) or "vice president" in text.lower()
+
+
+def letters_ratio(text: str) -> float:
+    chars = [c for c in text if not c.isspace()]
+    return sum(c.isalpha() for c in chars) / len(chars) if chars else 0.0
+
+
+def digit_count(text: str) -> int:
+    return len(DIGIT_RUN_RE.findall(text))
+
+
+def postcode_region(text: str) -> str | None:
+    """The region whose postal-code shape the line has (the unambiguous ones only)."""
+    for region in ("US", "GB", "BR"):
+        if POSTCODE_RES[region].search(text):
+            return region
+    return None
+
+
+def country_in(text: str) -> str | None:
+    low = f" {fold(text)} "
+    for name, region in COUNTRIES.items():
+        if re.search(rf"(?<![a-z]){re.escape(fold(name))}(?![a-z])", low):
+            return region
+    return None

@@ -1,0 +1,107 @@
+"""Phone numbers with python-phonenumbers: find, type from the printed label, E.164."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneNumberType
+
+from ..model import Phone
+
+_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("fax", re.compile(r"(?:\b|^)(?:f|fax|telefax|télécopie|telecopie)\b\.?", re.IGNORECASE)),
+    ("mobile", re.compile(
+        r"(?:\b|^)(?:m|mob|mobile|mobil|cell|cellular|cel|celular|handy|portable|port|"
+        r"whatsapp|wa|gsm)\b\.?", re.IGNORECASE)),
+    ("work", re.compile(
+        r"(?:\b|^)(?:t|tel|tél|tele|telefon|telephone|téléphone|telefone|fone|phone|ph|p|"
+        r"office|off|o|direct|dir|d|work|w|main|b|business|fixo)\b\.?", re.IGNORECASE)),
+)
+# OCR reads these letters where a phone number has digits.
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+_PHONEISH = re.compile(r"[+(]?\d[\dOolI|()\s./-]{6,}\d")
+_MIN_DIGITS_UNLABELLED = 10
+
+
+def find_phones(lines: Iterable[str], region: str) -> list[Phone]:
+    """Every phone number on the card, in reading order, typed by its label."""
+    found: list[Phone] = []
+    pending_label = ""
+    for line in lines:
+        if _type_from_label(line) and not any(c.isdigit() for c in line) and len(line) <= 12:
+            pending_label = line  # a label alone on its line ("Phone") names the next number
+            continue
+        text, pending_label = f"{pending_label} {line}".strip(), ""
+        for phone in _phones_in_line(_repair_digits(text), region):
+            if all(p.number != phone.number for p in found):
+                found.append(phone)
+    return found
+
+
+def _repair_digits(line: str) -> str:
+    """Turn O/l/I inside digit runs into 0/1 (never touching words)."""
+    return _PHONEISH.sub(lambda m: m.group(0).translate(_DIGIT_LOOKALIKES), line)
+
+
+def _phones_in_line(line: str, region: str) -> list[Phone]:
+    phones: list[Phone] = []
+    previous_end = 0
+    for match in _matches(line, region):
+        label = line[previous_end:match.start]
+        number = match.number
+        phones.append(Phone(
+            number=phonenumbers.format_number(number, PhoneNumberFormat.E164),
+            type=_type_from_label(label) or _type_from_number(number),
+            raw=match.raw_string, extension=number.extension or None))
+        previous_end = match.end
+    return phones
+
+
+def _matches(line: str, region: str) -> list[phonenumbers.PhoneNumberMatch]:
+    """Valid numbers first; a merely possible one only when a phone label stands before it."""
+    valid = list(PhoneNumberMatcher(line, region, leniency=Leniency.VALID))
+    if valid:
+        return valid
+    possible = []
+    for match in PhoneNumberMatcher(line, region, leniency=Leniency.POSSIBLE):
+        digits = re.sub(r"\D", "", match.raw_string)
+        labelled = _type_from_label(line[:match.start]) is not None
+        if labelled or (len(digits) >= _MIN_DIGITS_UNLABELLED and match.raw_string[0] in "+("):
+            possible.append(match)
+    return possible
+
+
+def _type_from_label(text: str) -> str | None:
+    """The type named by the label nearest the number (the last one in the text before it)."""
+    best: tuple[int, str] | None = None
+    for kind, pattern in _LABELS:
+        for m in pattern.finditer(text):
+            if best is None or m.start() > best[0]:
+                best = (m.start(), kind)
+    return best[1] if best else None
+
+
+def _type_from_number(number: phonenumbers.PhoneNumber) -> str:
+    kind = phonenumbers.number_type(number)
+    if kind == PhoneNumberType.MOBILE:
+        return "mobile"
+    return "work"
+
+
+def international_region(lines: Iterable[str]) -> str | None:
+    """The country of the first number written with its +country code, if any."""
+    for line in lines:
+        for match in PhoneNumberMatcher(_repair_digits(line), "ZZ", leniency=Leniency.VALID):
+            region = phonenumbers.region_code_for_number(match.number)
+            if region and region != "001":
+                return str(region)
+    return None
+
+
+def region_of(e164: str) -> str | None:
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(e164))
+    except phonenumbers.NumberParseException:
+        return None

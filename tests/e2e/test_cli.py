@@ -1,0 +1,187 @@
+"""The CLI end to end: real files, real Tesseract, a real SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.ocr
+
+CONTRACT = {"name", "given_name", "family_name", "title", "company", "phones", "emails",
+            "website", "address", "met_on", "event", "topics", "actions", "priority",
+            "front_text", "back_text", "confidence"}
+
+
+@pytest.fixture(scope="module")
+def cards() -> list[dict[str, Any]]:
+    return json.loads((SAMPLES / "labels.json").read_text(encoding="utf-8"))["cards"]
+
+
+def test_scan_json_has_the_public_keys_on_every_sample(cli, cards) -> None:  # type: ignore[no-untyped-def]
+    for card in cards:
+        args = ["scan", SAMPLES / card["front"], "--json", "--met", "2026-11-10"]
+        if card.get("back"):
+            args += ["--back", SAMPLES / card["back"]]
+        done = cli(*args, check=True)
+        record = json.loads(done.stdout)
+        assert record.keys() >= CONTRACT, card["id"]
+        assert all(set(p) == {"number", "type"} and p["number"].startswith("+")
+                   and p["type"] in ("work", "mobile", "fax", "other") for p in record["phones"])
+        assert record["priority"] in ("high", "normal")
+        dt.date.fromisoformat(record["met_on"])
+
+
+def test_scan_stores_nothing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("scan", SAMPLES / "images" / "us-left-two-phones_front.png", check=True)
+    assert not (tmp_path / "store").exists()
+    assert not (tmp_path / "home").exists()
+
+
+def _db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cards.db'}"
+
+
+def test_batch_twice_stores_each_card_once(cli, tmp_path: Path, cards) -> None:  # type: ignore[no-untyped-def]
+    first = cli("batch", SAMPLES, "--db", _db(tmp_path), "--met", "2026-11-10", check=True)
+    assert f"{len(cards)} created" in first.stderr
+    second = cli("batch", SAMPLES, "--db", _db(tmp_path), check=True)
+    assert f"0 created, {len(cards)} duplicate" in second.stderr
+
+    contacts = json.loads(cli("contacts", "--db", _db(tmp_path), "--json", check=True).stdout)
+    assert len(contacts) == len(cards)
+    assert all(CONTRACT - {"front_text", "back_text"} | {"id"} <= c.keys() for c in contacts)
+    names = {c["name"] for c in contacts}
+    assert "Jordan Ellis" in names and "Maria Santos" in names
+
+    tasks = json.loads(cli("tasks", "--db", _db(tmp_path), "--json", check=True).stdout)
+    assert len(tasks) == len(cards)  # one first touch per contact
+    for task in tasks:
+        due = dt.date.fromisoformat(task["due_on"])
+        assert due.weekday() in (1, 2, 3, 4), task
+        assert due > dt.date.fromisoformat(task["met_on"])
+    assert [t["due_on"] for t in tasks] == sorted(t["due_on"] for t in tasks)
+
+    # The images and the raw OCR are kept for review.
+    stored = list((tmp_path / "store").rglob("*.png"))
+    assert len(stored) == len(list((SAMPLES / "images").glob("*.png")))
+
+    out = tmp_path / "contacts.csv"
+    cli("export", "csv", "--db", _db(tmp_path), "-o", out, check=True)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("id,name,given_name,family_name")
+    assert len(lines) == len(cards) + 1
+
+
+def _bad_files(folder: Path) -> dict[str, Path]:
+    folder.mkdir()
+    good = (SAMPLES / "images" / "us-left-two-phones_front.png").read_bytes()
+    files = {
+        "empty": folder / "empty.png",
+        "text": folder / "notes.jpg",
+        "truncated": folder / "truncated.jpg",
+        "gif": folder / "anim.gif",
+    }
+    files["empty"].write_bytes(b"")
+    files["text"].write_text("this is not an image\n", encoding="utf-8")
+    from PIL import Image
+
+    Image.new("RGB", (400, 300), "white").save(files["truncated"], quality=90)
+    files["truncated"].write_bytes(files["truncated"].read_bytes()[:400])
+    Image.new("RGB", (40, 30), "white").save(files["gif"])
+    (folder / "good.png").write_bytes(good)
+    return files
+
+
+def test_bad_input_is_reported_set_aside_and_never_touches_stored_cards(  # type: ignore[no-untyped-def]
+        cli, tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    cli("batch", SAMPLES / "images" / "uk-centered-intl_front.png", "--db", db, check=True)
+    before = json.loads(cli("contacts", "--db", db, "--json", check=True).stdout)
+
+    files = _bad_files(tmp_path / "in")
+    missing = tmp_path / "in" / "missing.png"
+    done = cli("batch", *files.values(), missing, tmp_path / "in" / "good.png", "--db", db)
+    assert done.returncode == 3
+    errors = [ln for ln in done.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 5
+    reasons = {"empty": "empty file", "text": "not an image", "truncated": "truncated",
+               "gif": "unsupported format GIF"}
+    for key, reason in reasons.items():
+        assert any(str(files[key]) in ln and reason in ln for ln in errors), (key, errors)
+    assert any(str(missing) in ln and "no such file" in ln for ln in errors)
+
+    after = json.loads(cli("contacts", "--db", db, "--json", check=True).stdout)
+    assert after[0] == before[0]
+    assert len(after) == 2  # the one good file was still ingested
+    assert all(p.exists() for p in files.values())  # nothing the user gave is deleted
+
+
+def test_scan_of_a_bad_file_is_one_clear_line(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "card.jpg"
+    bad.write_text("hello", encoding="utf-8")
+    done = cli("scan", bad)
+    assert done.returncode == 3
+    assert done.stderr.strip().splitlines() == [f"error: {bad}: not an image (looks like text); "
+                                                "cardscan reads JPEG, PNG, TIFF, BMP or WebP"]
+
+
+def test_a_back_without_its_front_is_reported(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    back = tmp_path / "lonely_back.png"
+    shutil.copy(SAMPLES / "images" / "us-left-two-phones_back.png", back)
+    done = cli("batch", back, "--db", _db(tmp_path))
+    assert done.returncode == 3
+    assert "no matching front" in done.stderr
+
+
+def test_pipeline_by_name_and_unknown_pipeline(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    front = SAMPLES / "images" / "us-left-two-phones_front.png"
+    assert cli("scan", front, "--pipeline", "default", "--json").returncode == 0
+    done = cli("scan", front, "--pipeline", "nope")
+    assert done.returncode == 2 and "pipeline 'nope' not found" in done.stderr
+
+
+def test_where_the_database_lives(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    front = SAMPLES / "images" / "uk-centered-intl_front.png"
+    # Default: a SQLite file in the user's data directory.
+    cli("batch", front, check=True)
+    assert (tmp_path / "home" / "data" / "cardscan" / "cardscan.db").is_file()
+    # $CARDSCAN_DB, or --db, takes any SQLAlchemy URL.
+    env_db = tmp_path / "env.db"
+    cli("batch", front, check=True, extra_env={"CARDSCAN_DB": f"sqlite:///{env_db}"})
+    listed = cli("contacts", "--json", check=True, extra_env={"CARDSCAN_DB": f"sqlite:///{env_db}"})
+    assert len(json.loads(listed.stdout)) == 1
+    bad = cli("contacts", "--db", "not a url")
+    assert bad.returncode == 5 and "is not a database URL" in bad.stderr
+
+
+def test_parse_reads_text_from_stdin(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = tmp_path / "card.txt"
+    text.write_text("Jane Doe\nCTO\nAcme Inc.\n+1 (212) 555-0100\njane@acme.com\n", "utf-8")
+    record = json.loads(cli("parse", text, check=True).stdout)
+    assert (record["name"], record["title"], record["company"], record["emails"]) == (
+        "Jane Doe", "CTO", "Acme Inc.", ["jane@acme.com"])
+
+
+def test_bench_runs_on_any_labelled_folder(cli, tmp_path: Path, cards) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "set"
+    (folder / "images").mkdir(parents=True)
+    subset = cards[:2]
+    for card in subset:
+        for side in ("front", "back"):
+            if card.get(side):
+                shutil.copy(SAMPLES / card[side], folder / card[side])
+    labels = {"reference_date": "2026-11-10", "cards": subset}
+    (folder / "labels.json").write_text(json.dumps(labels), encoding="utf-8")
+    done = cli("bench", folder, "--json", tmp_path / "b.json", check=True)
+    assert "| field | cards | recall | precision |" in done.stdout
+    assert "bare `tesseract IMG stdout`" in done.stdout
+    summary = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["set"]
+    assert 0.5 <= summary["accuracy"] <= 1.0
+    assert summary["seconds_per_card"] > 0
