@@ -30,7 +30,8 @@ _WEEKDAY_RE = re.compile(rf"\b({'|'.join(sorted(_WEEKDAYS, key=len, reverse=True
                          re.IGNORECASE)
 
 _MET_RE = re.compile(r"\b(?:met|meeting|mtg)\b", re.IGNORECASE)
-_EVENT_RE = re.compile(r"(?:@|\bat\b)\s+(?P<event>[A-Z0-9][\w&+'.-]*(?:\s+[\w&+'.-]+){0,4})")
+_EVENT_RE = re.compile(
+    r"(?:@|\b[Aa][Tt]\b)\s*(?P<event>[A-Z0-9][\w&+'.:-]*(?:\s+[\w&+'.:-]+){0,4})")
 _TOPIC_RE = re.compile(
     r"^(?:topics?|re|talked about|discussed|spoke about|interested in|interest)\s*[:\-]?\s+"
     r"(?P<rest>.+)$", re.IGNORECASE)
