@@ -231,6 +231,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         out.print(f"\n## {report.name} ({report.kind})\n", highlight=False, markup=False)
         out.print("\n".join(report.lines), highlight=False, markup=False)
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({r.name: r.summary for r in reports}, indent=2),
                              encoding="utf-8")
     return ExitCode.OK
