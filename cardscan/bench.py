@@ -25,7 +25,7 @@ from .loading import read_card_image
 from .model import Note, OcrResult, contact_record
 from .parse import parse_front
 from .parse.lines import fold
-from .pipeline import Context, Job, card_json, engine_for, ocr_side, scan
+from .pipeline import Context, Job, card_json, engine_for, read_sides, scan
 
 FIELDS = ("name", "given_name", "family_name", "title", "company", "phones", "emails",
           "website", "address", "met_on", "event", "topics", "actions", "priority")
@@ -144,13 +144,40 @@ def score_fields(expected: dict[str, Any], output: dict[str, Any]
 
 # --- running a card set --------------------------------------------------------------------
 
-def _bench_one(job: Job, ctx: Context) -> tuple[dict[str, Any] | None, float, str]:
+def _bench_one(job: Job, index: int, ctx: Context
+               ) -> tuple[dict[str, Any] | None, float, str]:
+    """Scan one labelled card; ``index`` picks it among the cards in its file (1-based)."""
     started = time.perf_counter()
     try:
-        out = card_json(scan(job, ctx))
-        return out, time.perf_counter() - started, ""
+        cards = scan(job, ctx)
+        if index > len(cards):
+            return None, time.perf_counter() - started, (
+                f"{job.front}: card {index} wanted, {len(cards)} found")
+        return card_json(cards[index - 1]), time.perf_counter() - started, ""
     except CardscanError as e:
         return None, time.perf_counter() - started, str(e)
+
+
+@dataclass
+class CardRun:
+    """One labelled card, what cardscan made of it, and how long it took."""
+
+    label: dict[str, Any]
+    output: dict[str, Any] | None
+    seconds: float
+    error: str
+    scores: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+
+    @property
+    def condition(self) -> str:
+        return str(self.label.get("condition", "unknown"))
+
+    @property
+    def hits(self) -> int:
+        return sum(s[3] for s in self.scores.values())
+
+    def timing(self, key: str) -> float:
+        return float(((self.output or {}).get("timing") or {}).get(key, 0.0))
 
 
 def run_card_set(folder: Path, pipeline: Pipeline, executor: Executor) -> SetReport:
@@ -161,57 +188,96 @@ def run_card_set(folder: Path, pipeline: Pipeline, executor: Executor) -> SetRep
     jobs = [Job(folder / c["front"], folder / c["back"] if c.get("back") else None)
             for c in cards]
     started = time.perf_counter()
-    results = list(executor.map(_bench_one, jobs, [ctx] * len(jobs)))
+    indexes = [int(c.get("card_index", 1)) for c in cards]
+    results = list(executor.map(_bench_one, jobs, indexes, [ctx] * len(jobs)))
     wall = time.perf_counter() - started
+    runs = [CardRun(card, out, seconds, error, score_fields(card["expected"], out or {}))
+            for card, (out, seconds, error) in zip(cards, results, strict=True)]
+    bare = bare_tesseract_seconds(sorted({j.front for j in jobs}))
+    return _card_report(folder.name, runs, wall, bare)
+
+
+def _field_scores(runs: list[CardRun]) -> dict[str, FieldScore]:
     by_field: dict[str, FieldScore] = defaultdict(FieldScore)
-    by_condition: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    errors = []
-    for card, (out, _, error) in zip(cards, results, strict=True):
-        if error:
-            errors.append(error)
-        for key, (exp, prod, match, hit) in score_fields(card["expected"], out or {}).items():
+    for run in runs:
+        for key, (exp, prod, match, hit) in run.scores.items():
             fs = by_field[key]
             fs.expected += exp
             fs.produced += prod
             fs.matched += match
             fs.hits += hit
             fs.cards += 1
-            cond = by_condition[card.get("condition", "unknown")]
-            cond[0] += hit
-            cond[1] += 1
-    seconds = [s for _, s, _ in results]
-    bare = bare_tesseract_seconds([j.front for j in jobs])
-    return _card_report(folder.name, by_field, by_condition, seconds, wall, bare, errors)
+    return by_field
 
 
-def _card_report(name: str, by_field: dict[str, FieldScore],
-                 by_condition: dict[str, list[int]], seconds: list[float], wall: float,
-                 bare: float | None, errors: list[str]) -> SetReport:
+def _accuracy(runs: list[CardRun]) -> float:
+    total = sum(len(r.scores) for r in runs)
+    return sum(r.hits for r in runs) / total if total else 0.0
+
+
+_FRONT_FIELDS = ("name", "title", "company", "phones", "emails", "website", "address")
+
+
+def _front_key(label: dict[str, Any]) -> str:
+    expected = label["expected"]
+    return json.dumps({k: expected.get(k) for k in _FRONT_FIELDS}, sort_keys=True)
+
+
+def _upright_twins(runs: list[CardRun]) -> dict[int, CardRun]:
+    """For each card in another condition, the clean scan of the same card, scored on the
+    same fields (so a condition is compared with the same cards, not with an average)."""
+    scans = {_front_key(r.label): r for r in runs if r.condition == "scan"}
+    twins = {}
+    for run in runs:
+        scan = scans.get(_front_key(run.label)) if run.condition != "scan" else None
+        if scan is not None:
+            twins[id(run)] = CardRun(run.label, scan.output, scan.seconds, scan.error,
+                                     score_fields(run.label["expected"], scan.output or {}))
+    return twins
+
+
+def _card_report(name: str, runs: list[CardRun], wall: float, bare: float | None) -> SetReport:
     report = SetReport(name=name, kind="cards")
-    report.lines.append("| field | cards | recall | precision | card accuracy |")
-    report.lines.append("|---|---|---|---|---|")
+    by_field = _field_scores(runs)
+    report.lines += ["| field | cards | recall | precision | card accuracy |",
+                     "|---|---|---|---|---|"]
     for key in FIELDS:
         if key in by_field:
             fs = by_field[key]
             report.lines.append(f"| {key} | {fs.cards} | {fs.recall:.2f} | {fs.precision:.2f} "
                                 f"| {fs.hits / fs.cards:.2f} |")
-    report.lines += ["", "| condition | cards' fields | field accuracy |", "|---|---|---|"]
-    total = [0, 0]
-    for cond, (hits, n) in sorted(by_condition.items()):
-        report.lines.append(f"| {cond} | {n} | {hits / n:.3f} |")
-        total[0] += hits
-        total[1] += n
-    accuracy = total[0] / total[1] if total[1] else 0.0
-    report.lines.append(f"| **all** | {total[1]} | **{accuracy:.3f}** |")
-    per_card = statistics.mean(seconds) if seconds else 0.0
+    twins = _upright_twins(runs)
+    report.lines += [
+        "", "| condition | cards | fields | field accuracy | same cards as clean scans "
+        "| s/card | preprocess s | OCR calls/card |", "|---|---|---|---|---|---|---|---|"]
+    conditions: dict[str, Any] = {}
+    for cond in sorted({r.condition for r in runs}):
+        group = [r for r in runs if r.condition == cond]
+        paired = [twins[id(r)] for r in group if id(r) in twins]
+        twin = f"{_accuracy(paired):.3f} ({len(paired)})" if paired else "-"
+        conditions[cond] = {
+            "accuracy": round(_accuracy(group), 4), "cards": len(group),
+            "same_cards_scan": round(_accuracy(paired), 4) if paired else None,
+            "seconds_per_card": round(statistics.mean(r.seconds for r in group), 4),
+            "preprocess_seconds": round(statistics.mean(r.timing("preprocess") for r in group), 4),
+            "ocr_calls": round(statistics.mean(r.timing("ocr_calls") for r in group), 2)}
+        c = conditions[cond]
+        report.lines.append(
+            f"| {cond} | {len(group)} | {sum(len(r.scores) for r in group)} "
+            f"| {c['accuracy']:.3f} | {twin} | {c['seconds_per_card']:.3f} "
+            f"| {c['preprocess_seconds']:.3f} | {c['ocr_calls']:.2f} |")
+    accuracy = _accuracy(runs)
+    report.lines.append(f"| **all** | {len(runs)} | {sum(len(r.scores) for r in runs)} "
+                        f"| **{accuracy:.3f}** | | | | |")
+    per_card = statistics.mean(r.seconds for r in runs) if runs else 0.0
     bare_text = f"{bare:.3f} s" if bare is not None else "n/a"
     report.lines.append(
-        f"\n{len(seconds)} cards; cardscan {per_card:.3f} s/card (mean, one worker's time), "
-        f"{len(seconds) / wall:.2f} cards/s wall; bare `tesseract IMG stdout`: {bare_text}/image")
+        f"\n{len(runs)} cards; cardscan {per_card:.3f} s/card (mean, one worker's time), "
+        f"{len(runs) / wall:.2f} cards/s wall; bare `tesseract IMG stdout`: {bare_text}/image")
+    errors = [r.error for r in runs if r.error]
     report.lines += [f"error: {e}" for e in errors]
     report.summary = {
-        "accuracy": round(accuracy, 4),
-        "conditions": {c: round(h / n, 4) for c, (h, n) in by_condition.items()},
+        "accuracy": round(accuracy, 4), "conditions": conditions,
         "fields": {k: {"recall": round(v.recall, 4), "precision": round(v.precision, 4)}
                    for k, v in by_field.items()},
         "seconds_per_card": round(per_card, 4), "bare_tesseract_seconds": bare,
@@ -261,8 +327,8 @@ def _read_text(path: Path, pipeline: Pipeline) -> tuple[str, float]:
     started = time.perf_counter()
     ctx = Context(pipeline=pipeline, today=dt.date.today())
     try:
-        ocr = ocr_side(read_card_image(path), page_mode=pipeline.ocr.back_page_mode, ctx=ctx)
-        text = ocr.text
+        sides = read_sides(read_card_image(path), back=True, ctx=ctx)
+        text = "\n".join(side.ocr.text for side in sides)
     except CardscanError:
         text = ""
     return text, time.perf_counter() - started

@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--db", metavar="URL", default=None, help=(
             f"SQLAlchemy database URL (default: $CARDSCAN_DB or {default_url()})"))
 
+    def debug_arg(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--debug-images", type=Path, metavar="DIR",
+                         help="save every intermediate image here, named by step")
+
     def meeting_args(cmd: argparse.ArgumentParser) -> None:
         cmd.add_argument("--met", type=_date, metavar="DATE",
                          help="date you met (YYYY-MM-DD) when the card's back does not say")
@@ -73,7 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("front", type=Path, metavar="FRONT")
     s.add_argument("--back", type=Path, metavar="BACK", help="image of the card's back")
     meeting_args(s)
+    s.add_argument("--card", type=int, default=1, metavar="N",
+                   help="which card when the file holds several (pages, sheets); default 1")
     s.add_argument("--json", action="store_true", help="print one JSON object")
+    debug_arg(s)
     s.set_defaults(func=cmd_scan)
 
     b = sub.add_parser("batch", help="ingest image files and folders into the database")
@@ -82,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     meeting_args(b)
     b.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="Tesseract processes in parallel (default: one per CPU)")
+    debug_arg(b)
     b.set_defaults(func=cmd_batch)
 
     c = sub.add_parser("contacts", help="list stored contacts")
@@ -118,11 +126,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def _context(args: argparse.Namespace) -> Context:
     return Context(pipeline=load_pipeline(args.pipeline), today=dt.date.today(),
-                   met=args.met, event=args.event)
+                   met=args.met, event=args.event, debug_dir=args.debug_images)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    card = scan(Job(args.front, args.back), _context(args))
+    cards = scan(Job(args.front, args.back), _context(args))
+    if not 1 <= args.card <= len(cards):
+        err.print(f"error: {args.front} holds {len(cards)} card(s); --card {args.card} "
+                  "is not one of them", highlight=False)
+        return ExitCode.USAGE
+    if len(cards) > 1:
+        err.print(f"{args.front} holds {len(cards)} cards; showing card {args.card} "
+                  "(choose with --card N; `cardscan batch` stores them all)", highlight=False)
+    card = cards[args.card - 1]
     record = card_json(card)
     if args.json:
         print(json.dumps(record, ensure_ascii=False, indent=2))
@@ -159,7 +175,8 @@ def _report(result: IngestResult) -> None:
         err.print(f"[red]error:[/red] {result.message}", highlight=False)
     else:
         back = f" + {result.back.name}" if result.back else ""
-        err.print(f"{result.status.value}: {result.path}{back}", highlight=False)
+        part = f" (card {result.part + 1})" if result.part else ""
+        err.print(f"{result.status.value}: {result.path}{back}{part}", highlight=False)
 
 
 def cmd_contacts(args: argparse.Namespace) -> int:

@@ -20,9 +20,16 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 @dataclass(frozen=True)
 class Preprocess:
-    grayscale: bool = True
-    min_width: int = 1000
+    find_cards: bool = True
+    deskew: bool = True
+    min_skew: float = 0.4
+    max_skew: float = 20.0
+    even_light: bool = True
+    min_long_side: int = 1050
     max_upscale: float = 3.0
+    binarise: bool = False
+    binarise_min_long_side: int = 1000
+    orient: bool = True
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     select,
 )
@@ -46,8 +47,10 @@ class Scan(Base):
     """One image the user gave us: where it came from, its checksum and what OCR read."""
 
     __tablename__ = "scans"
+    __table_args__ = (UniqueConstraint("sha256", "part"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # of the file's bytes
+    part: Mapped[int] = mapped_column(Integer, default=0)  # which card in the file
     path: Mapped[str] = mapped_column(Text)  # where the user's file was
     stored_path: Mapped[str] = mapped_column(Text)  # our copy in the scan store
     side: Mapped[str] = mapped_column(String(8))  # front | back
@@ -177,41 +180,44 @@ class Database:
         with self.session() as s:
             return s.scalar(select(Scan.id).where(Scan.sha256 == sha256)) is not None
 
-    def save_card(self, card: ParsedCard, tasks: list[PlannedTask], *,
-                  now: dt.datetime) -> int:
-        """Store a parsed card as a new contact with its note and tasks, in one transaction."""
-        stored = {side.sha256: self._keep_image(side.data, side.sha256, side.path.suffix)
-                  for side in (card.front, card.back) if side is not None}
+    def save_cards(self, cards: list[tuple[ParsedCard, list[PlannedTask]]], *,
+                   now: dt.datetime) -> list[int]:
+        """Store the cards of one file, each a new contact with its note and tasks, in one
+        transaction: a file is either wholly stored or not at all."""
         with self.session() as s:
-            contact = _contact_row(card.contact, now)
-            s.add(contact)
-            s.flush()
-            row = Card(contact_id=contact.id, parsed=_parsed_json(card),
-                       warnings=list(card.warnings), created_at=now)
-            s.add(row)
-            s.flush()
-            for side, ocr in (("front", card.front_ocr), ("back", card.back_ocr)):
-                image = card.front if side == "front" else card.back
-                if image is None or ocr is None:
-                    continue
-                s.add(Scan(sha256=image.sha256, path=str(image.path.resolve()),
-                           stored_path=str(stored[image.sha256]), side=side, card_id=row.id,
-                           raw_text=ocr.text, engine=ocr.engine,
-                           engine_version=ocr.engine_version,
-                           words=[[w.text, w.conf, w.left, w.top, w.width, w.height]
-                                  for w in ocr.words],
-                           status="ok" if ocr.lines else "no_text", created_at=now))
-            note = NoteRow(contact_id=contact.id, card_id=row.id,
-                           text=card.back_ocr.text if card.back_ocr else "",
-                           met_on=card.met_on, event=card.event, topics=list(card.note.topics),
-                           actions=list(card.note.actions), priority=card.note.priority,
-                           confidence=card.note.confidence)
-            s.add(note)
-            s.flush()
-            s.add_all(Task(contact_id=contact.id, note_id=note.id, touch=t.touch,
-                           channel=t.channel, due_on=t.due_on, draft=t.draft, created_at=now)
-                      for t in tasks)
-            return contact.id
+            return [self._add_card(s, card, tasks, now) for card, tasks in cards]
+
+    def _add_card(self, s: Session, card: ParsedCard, tasks: list[PlannedTask],
+                  now: dt.datetime) -> int:
+        contact = _contact_row(card.contact, now)
+        s.add(contact)
+        s.flush()
+        row = Card(contact_id=contact.id, parsed=_parsed_json(card),
+                   warnings=list(card.warnings), created_at=now)
+        s.add(row)
+        s.flush()
+        for side, image, ocr in (("front", card.front, card.front_ocr),
+                                 ("back", card.back, card.back_ocr)):
+            if image is None or ocr is None:
+                continue
+            stored = self._keep_image(image.data, image.sha256, image.path.suffix)
+            s.add(Scan(sha256=image.sha256, part=card.part, path=str(image.path.resolve()),
+                       stored_path=str(stored), side=side, card_id=row.id, raw_text=ocr.text,
+                       engine=ocr.engine, engine_version=ocr.engine_version,
+                       words=[[w.text, w.conf, w.left, w.top, w.width, w.height]
+                              for w in ocr.words],
+                       status="ok" if ocr.lines else "no_text", created_at=now))
+        note = NoteRow(contact_id=contact.id, card_id=row.id,
+                       text=card.back_ocr.text if card.back_ocr else "",
+                       met_on=card.met_on, event=card.event, topics=list(card.note.topics),
+                       actions=list(card.note.actions), priority=card.note.priority,
+                       confidence=card.note.confidence)
+        s.add(note)
+        s.flush()
+        s.add_all(Task(contact_id=contact.id, note_id=note.id, touch=t.touch,
+                       channel=t.channel, due_on=t.due_on, draft=t.draft, created_at=now)
+                  for t in tasks)
+        return contact.id
 
     def _keep_image(self, data: bytes, sha256: str, suffix: str) -> Path:
         """Copy the user's image into the content-addressed scan store (never moves theirs)."""

@@ -1,20 +1,34 @@
-"""Reading card images from disk with Pillow: checks, EXIF orientation, clear errors."""
+"""Reading card images from disk with Pillow: checks, EXIF orientation, pages, clear errors."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
+from . import pdf
 from .errors import InputFileError
 from .model import CardImage
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"})
-_READABLE_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "BMP", "WEBP", "MPO"})
-_SUPPORTED = "JPEG, PNG, TIFF, BMP or WebP"
+log = logging.getLogger(__name__)
+
+try:  # HEIC/HEIF (iPhone photos) where the pillow-heif wheel is installed
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    HEIC = True
+except ImportError:  # pragma: no cover - depends on the platform
+    HEIC = False
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".pdf"}
+                           | ({".heic", ".heif"} if HEIC else set()))
+_READABLE_FORMATS = frozenset({"JPEG", "PNG", "TIFF", "BMP", "WEBP", "MPO", "HEIF"})
+_SUPPORTED = "JPEG, PNG, TIFF, BMP, WebP, PDF" + (" or HEIC" if HEIC else "")
+MAX_PIXELS = 120_000_000  # a 600 dpi A3 scan; larger is a mistake or an attack
 
 
 def read_card_image(path: Path) -> CardImage:
@@ -30,20 +44,22 @@ def read_card_image(path: Path) -> CardImage:
     if not data:
         raise InputFileError(path, "empty file (0 bytes)")
     card = CardImage(path=path, sha256=hashlib.sha256(data).hexdigest(), data=data)
-    decode(card)  # fail early, before anything is stored
+    decode_pages(card)  # fail early, before anything is stored
     return card
 
 
-def decode(card: CardImage) -> np.ndarray:
-    """Decode to an upright RGB array (EXIF orientation applied)."""
+def decode_pages(card: CardImage) -> list[np.ndarray]:
+    """Every page (PDF, multi-page TIFF) or the one image, as upright RGB arrays."""
+    if card.data.startswith(b"%PDF"):
+        return pdf.render_pages(card)
     try:
         with Image.open(io.BytesIO(card.data)) as im:
             fmt = im.format or "unknown"
             if fmt not in _READABLE_FORMATS:
                 raise InputFileError(card.path, f"unsupported format {fmt}; use {_SUPPORTED}")
-            im.load()
-            upright = ImageOps.exif_transpose(im) or im
-            return np.asarray(upright.convert("RGB"))
+            if im.width * im.height > MAX_PIXELS:
+                raise InputFileError(card.path, f"image too large ({im.width}x{im.height})")
+            return [_upright_rgb(frame) for frame in ImageSequence.Iterator(im)]
     except UnidentifiedImageError as e:
         raise InputFileError(card.path, f"not an image ({_sniff(card.data)}); "
                                         f"cardscan reads {_SUPPORTED}") from e
@@ -51,10 +67,22 @@ def decode(card: CardImage) -> np.ndarray:
         raise InputFileError(card.path, f"truncated or corrupt image ({e})") from e
 
 
+def decode(card: CardImage) -> np.ndarray:
+    """The first page as an upright RGB array."""
+    return decode_pages(card)[0]
+
+
+def _upright_rgb(frame: Image.Image) -> np.ndarray:
+    frame.load()
+    upright = ImageOps.exif_transpose(frame) or frame
+    if upright.mode in ("I;16", "I;16B", "I"):  # 16-bit scans: scale to 8 bits
+        array = np.asarray(upright, dtype=np.float64)
+        upright = Image.fromarray((255 * array / max(array.max(), 1)).astype(np.uint8))
+    return np.asarray(upright.convert("RGB"))
+
+
 def _sniff(data: bytes) -> str:
     head = data[:512]
-    if head.startswith(b"%PDF"):
-        return "a PDF"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError:

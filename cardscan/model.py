@@ -144,6 +144,8 @@ class ParsedCard:
     met_on: dt.date  # from the note, else the batch's --met, else the scan date
     event: str | None
     warnings: tuple[str, ...] = ()
+    part: int = 0  # which card in the file: pages, then cards on a page in reading order
+    timing: dict[str, float] = field(default_factory=dict)  # seconds by stage, OCR calls
 
 
 class Status(str, Enum):
@@ -162,6 +164,7 @@ class IngestResult:
     contact_id: int | None = None
     message: str = ""
     back: Path | None = None
+    part: int = 0
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import cv2
+import numpy as np
 
 from . import followup, imaging, loading
 from .config import Pipeline
@@ -17,6 +21,7 @@ from .db import Database
 from .errors import CardscanError
 from .model import CardImage, IngestResult, Note, OcrResult, ParsedCard, Status, contact_record
 from .ocr import OcrEngine, TesseractEngine
+from .orient import read_upright
 from .parse import parse_front, parse_note
 
 log = logging.getLogger(__name__)
@@ -41,6 +46,7 @@ class Context:
     today: dt.date
     met: dt.date | None = None
     event: str | None = None
+    debug_dir: Path | None = None  # save every intermediate image here
 
 
 # --- reading one card (runs in worker processes) -------------------------------------------
@@ -56,35 +62,91 @@ def engine_for(pipeline: Pipeline) -> OcrEngine:
     return _ENGINES[key]
 
 
-def ocr_side(image: CardImage, *, page_mode: int, ctx: Context) -> OcrResult:
-    prepared = imaging.prepare(loading.decode(image), ctx.pipeline.preprocess)
-    return engine_for(ctx.pipeline).read(prepared, page_mode=page_mode)
+@dataclass(frozen=True)
+class Side:
+    """One side of one card, cut from a page and read."""
+
+    ocr: OcrResult
+    image: np.ndarray
+    warnings: tuple[str, ...] = ()
+    timing: tuple[tuple[str, float], ...] = ()  # seconds spent: preprocess, ocr, ocr_calls
 
 
-def read_card(front: CardImage, back: CardImage | None, ctx: Context) -> ParsedCard:
-    """OCR and parse one card; nothing is stored."""
+def read_sides(image: CardImage, *, back: bool, ctx: Context) -> list[Side]:
+    """Every card in a file (pages, then cards on each page in reading order), read upright."""
     settings = ctx.pipeline
-    front_ocr = ocr_side(front, page_mode=settings.ocr.page_mode, ctx=ctx)
-    back_ocr = (ocr_side(back, page_mode=settings.ocr.back_page_mode, ctx=ctx)
-                if back else None)
-    contact = parse_front(front_ocr, default_region=settings.parse.default_region)
+    page_mode = settings.ocr.back_page_mode if back else settings.ocr.page_mode
+    sides = []
+    for page_number, page in enumerate(loading.decode_pages(image), start=1):
+        started = time.perf_counter()
+        crops = imaging.prepare_page(page, settings.preprocess)
+        prep_seconds = (time.perf_counter() - started) / len(crops)
+        for crop in crops:
+            # A handwritten back is not turned by OSD (unreliable on handwriting).
+            reading = read_upright(crop.image, engine_for(settings), page_mode=page_mode,
+                                   orient=settings.preprocess.orient and not back)
+            if reading.turned:
+                crop.step(f"turned{reading.turned}", reading.image)
+            timing = (("preprocess", prep_seconds), ("ocr", reading.seconds),
+                      ("ocr_calls", reading.calls))
+            sides.append(Side(reading.ocr, reading.image,
+                              tuple(f"{image.path}: {w}" for w in crop.warnings), timing))
+            if ctx.debug_dir is not None:
+                _save_steps(ctx.debug_dir, image.path, len(sides), page_number, crop.steps)
+    return sides
+
+
+def _save_steps(folder: Path, source: Path, card: int, page: int,
+                steps: list[tuple[str, np.ndarray]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, (name, image) in enumerate(steps):
+        path = folder / f"{source.stem}-p{page}-c{card}-{number:02d}-{name}.png"
+        cv2.imwrite(str(path), image if image.ndim == 2 else cv2.cvtColor(image,
+                                                                          cv2.COLOR_RGB2BGR))
+
+
+def read_card(front: CardImage, back: CardImage | None, ctx: Context) -> list[ParsedCard]:
+    """OCR and parse every card in a front file (and its back); nothing is stored."""
+    fronts = read_sides(front, back=False, ctx=ctx)
+    backs = read_sides(back, back=True, ctx=ctx) if back else []
+    return [_parse(front, back if i < len(backs) else None, side,
+                   backs[i] if i < len(backs) else None, i, ctx)
+            for i, side in enumerate(fronts)]
+
+
+def _parse(front: CardImage, back: CardImage | None, front_side: Side,
+           back_side: Side | None, part: int, ctx: Context) -> ParsedCard:
+    settings = ctx.pipeline
+    contact = parse_front(front_side.ocr, default_region=settings.parse.default_region)
     reference = ctx.met or ctx.today
-    note = parse_note([ln.text for ln in back_ocr.lines], reference=reference,
-                      date_order=settings.parse.date_order,
-                      line_conf=[ln.conf / 100 for ln in back_ocr.lines]) if back_ocr else None
-    warnings = []
-    if not front_ocr.lines:
+    note = Note()
+    if back_side is not None:
+        lines = back_side.ocr.lines
+        note = parse_note([ln.text for ln in lines], reference=reference,
+                          date_order=settings.parse.date_order,
+                          line_conf=[ln.conf / 100 for ln in lines])
+    warnings = list(front_side.warnings) + list(back_side.warnings if back_side else ())
+    if not front_side.ocr.lines:
         warnings.append(f"{front.path}: no text found on the front")
-    if back is not None and back_ocr is not None and not back_ocr.lines:
-        warnings.append(f"{back.path}: no text found on the back")
-    note = note or Note()
-    return ParsedCard(front=front, back=back, front_ocr=front_ocr, back_ocr=back_ocr,
-                      contact=contact, note=note, met_on=note.met_on or reference,
-                      event=note.event or ctx.event, warnings=tuple(warnings))
+    if back_side is not None and not back_side.ocr.lines:
+        warnings.append(f"{back.path if back else ''}: no text found on the back")
+    return ParsedCard(front=front, back=back, front_ocr=front_side.ocr,
+                      back_ocr=back_side.ocr if back_side else None, contact=contact,
+                      note=note, met_on=note.met_on or reference,
+                      event=note.event or ctx.event, warnings=tuple(warnings), part=part,
+                      timing=_add_timing(front_side.timing, back_side.timing if back_side else ()))
 
 
-def scan(job: Job, ctx: Context) -> ParsedCard:
-    """Read a card from files (``cardscan scan``)."""
+def _add_timing(*timings: tuple[tuple[str, float], ...]) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for timing in timings:
+        for key, value in timing:
+            total[key] = round(total.get(key, 0.0) + value, 4)
+    return total
+
+
+def scan(job: Job, ctx: Context) -> list[ParsedCard]:
+    """Read the card(s) in a file, with the back when given (``cardscan scan``)."""
     front = loading.read_card_image(job.front)
     back = loading.read_card_image(job.back) if job.back else None
     return read_card(front, back, ctx)
@@ -103,6 +165,7 @@ def card_json(card: ParsedCard) -> dict[str, Any]:
         "source": {"front": str(card.front.path), "back": str(card.back.path)
                    if card.back else None, "front_sha256": card.front.sha256},
         "engine": f"{card.front_ocr.engine} {card.front_ocr.engine_version}",
+        "timing": card.timing,
         "warnings": list(card.warnings),
     }
 
@@ -151,12 +214,12 @@ def pair_sides(files: list[Path]) -> list[Job]:
 def ingest_many(jobs: list[Job], db: Database, ctx: Context, *, executor: Executor | None = None,
                 now: Callable[[], dt.datetime] = dt.datetime.now
                 ) -> Iterator[IngestResult]:
-    """Read every new card (in ``executor`` when given) and store each in its own transaction.
+    """Read every new file (in ``executor`` when given) and store each in its own transaction.
 
     Cheap checks first: a file that is not an image, or whose bytes are already stored, never
     reaches OCR. One bad file never stops the batch.
     """
-    pending: list[tuple[Job, Future[ParsedCard] | ParsedCard]] = []
+    pending: list[tuple[Job, Future[list[ParsedCard]]]] = []
     for job in jobs:
         try:
             front = loading.read_card_image(job.front)
@@ -172,39 +235,63 @@ def ingest_many(jobs: list[Job], db: Database, ctx: Context, *, executor: Execut
         if db.has_scan(front.sha256):
             yield IngestResult(job.front, Status.DUPLICATE, message="already stored", back=job.back)
             continue
-        work = (executor.submit(read_card, front, back, ctx) if executor
-                else read_card(front, back, ctx))
-        pending.append((job, work))
+        pending.append((job, (executor or _Inline()).submit(read_card, front, back, ctx)))
         if executor is None:
             yield from _store_ready(pending, db, ctx, now)
     yield from _store_ready(pending, db, ctx, now)
+
+
+class _Inline:
+    """Runs work at once in this process: the executor when none is given."""
+
+    def submit(self, fn: Callable[..., list[ParsedCard]], *args: Any) -> Future[list[ParsedCard]]:
+        future: Future[list[ParsedCard]] = Future()
+        try:
+            future.set_result(fn(*args))
+        except Exception as e:  # handed to the caller through the future, as a pool would
+            future.set_exception(e)
+        return future
 
 
 def _is_back_only(job: Job) -> bool:
     return job.back is None and _BACK_RE.match(job.front.stem) is not None
 
 
-def _store_ready(pending: list[tuple[Job, Future[ParsedCard] | ParsedCard]], db: Database,
+def _store_ready(pending: list[tuple[Job, Future[list[ParsedCard]]]], db: Database,
                  ctx: Context, now: Callable[[], dt.datetime]) -> Iterator[IngestResult]:
     while pending:
         job, work = pending.pop(0)
         try:
-            card = work.result() if isinstance(work, Future) else work
-            yield store(card, db, ctx, now=now())
+            yield from store(work.result(), db, ctx, now=now())
         except CardscanError as e:
             yield IngestResult(job.front, Status.FAILED, message=str(e), back=job.back)
+        except Exception as e:  # a bug on one odd image must not end the batch
+            log.debug("unexpected error on %s", job.front, exc_info=True)
+            yield IngestResult(job.front, Status.FAILED, back=job.back, message=(
+                f"{job.front}: internal error {type(e).__name__}: {e} (please report it)"))
 
 
-def store(card: ParsedCard, db: Database, ctx: Context, *, now: dt.datetime) -> IngestResult:
-    """Save a parsed card with its follow-up plan; a card with no text at all is not a contact."""
-    if not card.front_ocr.lines:
-        return IngestResult(card.front.path, Status.NO_TEXT,
-                            message=f"{card.front.path}: no text found; is this a card?")
-    if db.has_scan(card.front.sha256):  # the same image twice in one batch
-        return IngestResult(card.front.path, Status.DUPLICATE, message="already stored")
-    tasks = followup.plan(met_on=card.met_on, name=card.contact.name, event=card.event,
-                          topics=card.note.topics, actions=card.note.actions,
-                          policy=ctx.pipeline.followup)
-    contact_id = db.save_card(card, tasks, now=now)
-    return IngestResult(card.front.path, Status.CREATED, contact_id=contact_id,
-                        back=card.back.path if card.back else None)
+def store(cards: list[ParsedCard], db: Database, ctx: Context, *, now: dt.datetime
+          ) -> list[IngestResult]:
+    """Save the cards read from one file with their follow-up plans (one transaction).
+
+    A card with no text at all is reported, not stored as a contact.
+    """
+    if cards and db.has_scan(cards[0].front.sha256):  # the same image twice in one batch
+        return [IngestResult(cards[0].front.path, Status.DUPLICATE, message="already stored")]
+    results, keep = [], []
+    for card in cards:
+        if not card.front_ocr.lines:
+            results.append(IngestResult(card.front.path, Status.NO_TEXT, part=card.part,
+                                        message=f"{card.front.path}: no text found; "
+                                                "is this a card?"))
+            continue
+        keep.append((card, followup.plan(met_on=card.met_on, name=card.contact.name,
+                                         event=card.event, topics=card.note.topics,
+                                         actions=card.note.actions,
+                                         policy=ctx.pipeline.followup)))
+    ids = db.save_cards(keep, now=now) if keep else []
+    results += [IngestResult(card.front.path, Status.CREATED, contact_id=contact_id,
+                             back=card.back.path if card.back else None, part=card.part)
+                for (card, _), contact_id in zip(keep, ids, strict=True)]
+    return results

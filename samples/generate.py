@@ -1,7 +1,9 @@
 """Render the synthetic business cards in ``samples/`` with their ``labels.json``.
 
 Usage: ``python samples/generate.py [--out DIR]`` (default: the folder holding this script).
-The output is deterministic: the same PNG bytes and labels on every run.
+Besides the clean scans it writes degraded captures of some fronts (phone photos, turned scans,
+200 dpi, dark re-themes, a flatbed sheet, a PDF); the pixel work for those is in ``degrade.py``.
+The output is deterministic: the same bytes (PNG, JPEG, PDF) and labels on every run.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 import random
 import sys
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -19,6 +21,19 @@ from pathlib import Path
 import numpy as np
 import phonenumbers
 from PIL import Image, ImageDraw, ImageFont
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # run from any cwd, or imported by path
+    sys.path.insert(0, str(HERE))
+from degrade import (  # noqa: E402
+    PHOTOS,
+    Capture,
+    capture_pdf,
+    capture_photos,
+    capture_rescans,
+    capture_sheet,
+    capture_table,
+)
 
 SEED = 20261110
 REFERENCE = date(2026, 11, 10)
@@ -59,10 +74,16 @@ THEMES: dict[str, tuple[RGB, RGB, RGB, RGB]] = {
     "green": ((252, 252, 248), (30, 36, 30), (36, 110, 60), (86, 96, 88)),
     "night": ((22, 32, 54), (240, 240, 235), (244, 186, 66), (186, 196, 212)),
     "forest": ((24, 58, 46), (238, 242, 232), (214, 226, 168), (190, 210, 196)),
+    "charcoal": ((26, 26, 28), (244, 240, 228), (214, 178, 98), (192, 188, 178)),  # dark re-themes
+    "midnight": ((16, 30, 68), (255, 255, 255), (150, 204, 255), (186, 200, 224)),
 }
 INKS: dict[str, RGB] = {"blue": (26, 48, 150), "black": (28, 28, 34)}
 FIXED = {phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 MOBILE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+BACK_KEYS = frozenset({"met_on", "event", "topics", "actions", "priority"})
+
+DARK: tuple[tuple[str, str], ...] = (("us-left-two-phones", "charcoal"),  # card, dark theme
+                                     ("uk-scotland-labels", "midnight"))
 
 
 @dataclass(frozen=True)
@@ -508,8 +529,25 @@ def expected(card: Card, numbers: list[phonenumbers.PhoneNumber]) -> dict[str, o
     return out | {key: value for key, value in back.items() if value}
 
 
-def build_card(card: Card, images: Path) -> dict[str, object]:
-    """Render one card's image(s) and return its labels.json entry."""
+@dataclass(frozen=True)
+class Built:
+    """A rendered card: its labels.json entry, clean front and printed phone numbers."""
+
+    card: Card
+    entry: dict[str, object]
+    front: Image.Image
+    printed: tuple[str, ...]
+
+    @property
+    def front_expected(self) -> dict[str, object]:
+        """The expected fields a capture of the front alone can give (no back-of-card keys)."""
+        fields = self.entry["expected"]
+        assert isinstance(fields, dict)
+        return {key: value for key, value in fields.items() if key not in BACK_KEYS}
+
+
+def build_card(card: Card, images: Path) -> Built:
+    """Render one card's image(s); return its labels.json entry and clean front."""
     rng = random.Random(f"{SEED}:{card.id}")
     seed = SEED ^ zlib.crc32(card.id.encode())
     numbers = [make_number(rng, p) for p in card.phones]
@@ -527,20 +565,53 @@ def build_card(card: Card, images: Path) -> dict[str, object]:
         add_texture(back, texture, seed + 1).save(images / f"{card.id}_back.png", dpi=(300, 300))
         entry["back"] = f"images/{card.id}_back.png"
     entry["expected"] = expected(card, numbers)
-    return entry
+    return Built(card, entry, front, tuple(printed))
 
 
-def readme() -> str:
-    """The samples README: what each card exercises and how to regenerate it."""
+def entry(capture: Capture, built: Built) -> dict[str, object]:
+    """The labels.json entry of a front-only capture (``card_index``: which card in the file)."""
+    out: dict[str, object] = {"id": capture.id, "condition": capture.condition,
+                              "front": f"images/{capture.file}"}
+    if capture.index is not None:
+        out["card_index"] = capture.index
+    return out | {"expected": built.front_expected}
+
+
+def build_dark(built: dict[str, Built], images: Path) -> list[Capture]:
+    """Fronts re-rendered with a dark theme (light text on a dark card), same numbers."""
+    out = []
+    for card_id, theme in DARK:
+        variant, file = f"{card_id}-dark", f"{card_id}_dark.png"
+        look = built[card_id].card.look.split()
+        card = replace(built[card_id].card, look=" ".join([*look[:2], theme, *look[3:]]))
+        front, boxes = render_front(card, list(built[card_id].printed))
+        check_inside(variant, boxes)
+        front = add_texture(front, look[4], SEED ^ zlib.crc32(variant.encode()))
+        front.save(images / file, dpi=(300, 300))
+        bg, fg, _, _ = THEMES[theme]
+        note = f"light-on-dark binarisation: re-themed {theme}, text RGB {fg} on RGB {bg}"
+        out.append(Capture(variant, "dark", file, card_id, note))
+    return out
+
+
+def readme(extra: list[Capture]) -> str:
+    """The samples README: what each card and capture exercises and how to regenerate them."""
     rows = [f"| `{c.id}` | {', '.join(c.look.split()[:3])} | {'yes' if c.note else '-'} | "
             + c.exercises.replace("|", "\\|") + " |" for c in CARDS]
+    looks = {c.id: ", ".join(c.look.split()[:2]) for c in CARDS}
+    derived_rows = [f"| `{c.id}` | {c.condition} | `images/{c.file}` | {c.index or '-'} | "
+                    f"`{c.card}` ({looks[c.card]}) | {c.exercises} |" for c in extra]
+    exif = [f"`images/{card_id}_photo.jpg` (Orientation={orientation})"
+            for card_id, _, _, orientation, _ in PHOTOS if orientation]
     return f"""# Sample cards
 
-{len(CARDS)} synthetic business cards (1050x600 px PNG at 300 dpi, condition `scan`) and their
-`labels.json`, in the format of the shared eval sets (reference date {REFERENCE}). All of it is
-written by `generate.py`; edit the card list there rather than the files here.
+{len(CARDS)} synthetic business cards (1050x600 px PNG at 300 dpi, condition `scan`), {len(extra)}
+degraded captures of their fronts, and `labels.json` for all of them, in the format of the shared
+eval sets (reference date {REFERENCE}). All of it is written by `generate.py`, which renders the
+cards (and the dark re-themes, `DARK`), and `degrade.py`, which says which fronts go into which
+capture and makes them; edit the lists there rather than the files here.
 
-Regenerate (deterministic: identical PNG bytes and labels on every run):
+Regenerate (deterministic: identical PNG, JPEG and PDF bytes and labels on every run):
 
 ```sh
 .venv/bin/python samples/generate.py            # into samples/
@@ -554,7 +625,32 @@ have no year and resolve to the date nearest the reference date. Backs are handw
 
 | id | layout, font, theme | back | exercises |
 | --- | --- | --- | --- |
-""" + "\n".join(rows) + "\n"
+""" + "\n".join(rows) + f"""
+
+## Degraded captures
+
+Each capture is made from a clean front above (the dark ones re-render it with a dark theme)
+with its own seeded random generator, and is labelled with that card's `expected` minus the
+back-of-card keys (`met_on`, `event`, `topics`, `actions`, `priority`): captures have no back.
+
+- `photo`: the card on a textured desk, perspective tilt, rotation, soft drop shadow, uneven
+  light (gradient and radial falloff), a colour cast, Gaussian blur, sensor noise, JPEG. `large`
+  frames are 1600x1200, `small` 1200x900. Keystone is how much shorter the card's far edge is.
+- `rot90` / `rot180` / `rot270`: the clean front turned that many degrees counter-clockwise.
+- `scan200`: the front resampled to 200 dpi; `dark`: light text on a dark card.
+- `sheet`: four cards on one A4 flatbed scan; `pdf`: one card per page of a PDF.
+
+**`card_index`** (optional, 1-based, absent means 1) picks one card in a file that holds
+several: the page of a PDF, or the card in reading order (left to right, then top to bottom) on
+a sheet or a photo of several cards. Entries sharing a `front` are the cards of that one file.
+
+**EXIF orientation:** {", ".join(exif)}
+stores its pixels turned 90° (portrait); a viewer that applies EXIF shows it upright, one that
+ignores the tag shows the card on its side. The other photos carry no EXIF orientation.
+
+| id | condition | file | card_index | from (layout, font) | exercises |
+| --- | --- | --- | --- | --- | --- |
+""" + "\n".join(derived_rows) + "\n"
 
 
 def check_fonts() -> None:
@@ -574,12 +670,19 @@ def main() -> None:
     args = parser.parse_args()
     images = args.out / "images"
     images.mkdir(parents=True, exist_ok=True)
-    labels = {"reference_date": REFERENCE.isoformat(),
-              "cards": [build_card(card, images) for card in CARDS]}
+    built = {card.id: build_card(card, images) for card in CARDS}
+    fronts = {card_id: b.front for card_id, b in built.items()}
+    extra = [*capture_photos(fronts, images, SEED), *capture_rescans(fronts, images),
+             *build_dark(built, images), *capture_sheet(fronts, images, SEED),
+             *capture_pdf(fronts, images, REFERENCE), *capture_table(fronts, images, SEED)]
+    cards = [b.entry for b in built.values()] + [entry(c, built[c.card]) for c in extra]
+    if len({c["id"] for c in cards}) != len(cards):
+        raise RuntimeError("duplicate ids in labels.json")
+    labels = {"reference_date": REFERENCE.isoformat(), "cards": cards}
     text = json.dumps(labels, indent=2, ensure_ascii=False) + "\n"
     (args.out / "labels.json").write_text(text, encoding="utf-8")
-    (args.out / "README.md").write_text(readme(), encoding="utf-8")
-    print(f"wrote {len(CARDS)} cards to {args.out}")
+    (args.out / "README.md").write_text(readme(extra), encoding="utf-8")
+    print(f"wrote {len(CARDS)} cards and {len(extra)} derived captures to {args.out}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cardscan.config import load_pipeline
 from cardscan.loading import read_card_image
-from cardscan.pipeline import Context, ocr_side
+from cardscan.pipeline import Context, read_sides
 from tests.recorded import DATA, REFERENCE, ocr_to_json, parse_recorded
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -27,10 +27,9 @@ def main() -> None:
     (DATA / "ocr").mkdir(parents=True, exist_ok=True)
     (DATA / "parsed").mkdir(parents=True, exist_ok=True)
     for card in labels["cards"]:
-        front = ocr_side(read_card_image(SAMPLES / card["front"]),
-                         page_mode=pipeline.ocr.page_mode, ctx=ctx)
-        back = (ocr_side(read_card_image(SAMPLES / card["back"]),
-                         page_mode=pipeline.ocr.back_page_mode, ctx=ctx)
+        index = int(card.get("card_index", 1)) - 1
+        front = read_sides(read_card_image(SAMPLES / card["front"]), back=False, ctx=ctx)[index].ocr
+        back = (read_sides(read_card_image(SAMPLES / card["back"]), back=True, ctx=ctx)[0].ocr
                 if card.get("back") else None)
         recorded = {"front": ocr_to_json(front), "back": ocr_to_json(back) if back else None}
         _write(DATA / "ocr" / f"{card['id']}.json", recorded)

@@ -9,8 +9,23 @@ import unicodedata
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                        "\u2013": "-", "\u2014": "-", "\u2212": "-"})
 
+# Top-level domains seen on cards; a dot that OCR lost before one of these is put back.
+_TLDS = ("com|net|org|info|biz|io|co|ai|app|dev|tech|eu|us|uk|de|fr|es|it|nl|be|at|ch|br|in|"
+         "ca|au|ie|pt|mx|se|no|dk|fi|pl|cz|jp|cn")
 # "name@host. com", "www.host. fr": OCR puts a space after the last dot of a domain.
 _SPLIT_TLD_RE = re.compile(r"((?:@|www\.)[\w.-]*\w)\.\s+([a-z]{2,6})\b")
+# "name@host de", "host,de", "www host de": the dot read as a space or a comma.
+_LOST_DOT_RE = re.compile(rf"((?:@|\bwww[ ,.])[\w-]+(?:\.[\w-]+)*)[ ,]({_TLDS})\b")
+_COMMA_DOT_RE = re.compile(rf"\b([a-z0-9-]{{3,}}),({_TLDS})\b")
+_WWW_SPACE_RE = re.compile(r"\b\w?www[ ,](?=[a-z0-9-]{3,}\.)", re.IGNORECASE)
+_WWW_GLUED_RE = re.compile(r"\b\w?www(?=[a-z0-9-]{3,}\.[a-z])")
+_WWW_EXTRA_RE = re.compile(r"\b(?:[a-z]www|wwww)\.(?=[a-z0-9-]{3,}\.)")
+# "daniel okafor@": a space where the local part has a dot.
+_SPLIT_LOCAL_RE = re.compile(r"(?<![\w.])([a-z]{2,20}) ([a-z][\w.+-]*@)")
+# "Ithompson@", "I|.nakamura@", "|.smith@": an l read as I or a bar at the start of an
+# otherwise lower-case address.
+_L_AS_I_RE = re.compile(r"(?<![\w|])(?:I\||\|I|\||I)(?=[a-z0-9._-]*@[a-z0-9.-]+$|"
+                        r"[a-z0-9._-]*@[a-z0-9.-]+[\s,;])")
 
 
 def _words(text: str) -> list[str]:
@@ -83,9 +98,22 @@ def clean(text: str) -> str:
     """Fold typographic quotes/dashes, normalise Unicode and collapse white space."""
     text = unicodedata.normalize("NFC", text).translate(_FOLD)
     text = re.sub(r"(?:^|\s)[|¦](?=\s|$)", " ", text)  # a lone bar is a separator, not a letter
-    text = _SPLIT_TLD_RE.sub(r"\1.\2", text)
     # Trailing dots stay: they belong to "Inc." and "Co.".
-    return re.sub(r"\s+", " ", text).strip(" \t,;:·•*_~").lstrip(".")
+    return repair_addresses(re.sub(r"\s+", " ", text).strip(" \t,;:·•*_~").lstrip("."))
+
+
+def repair_addresses(text: str) -> str:
+    """Put back what OCR commonly loses in e-mail and web addresses (see the patterns)."""
+    text = _SPLIT_TLD_RE.sub(r"\1.\2", text)
+    text = _LOST_DOT_RE.sub(r"\1.\2", text)
+    text = _COMMA_DOT_RE.sub(r"\1.\2", text)
+    text = _WWW_SPACE_RE.sub("www.", text)
+    text = _WWW_GLUED_RE.sub("www.", text)
+    text = _WWW_EXTRA_RE.sub("www.", text)
+    if "@" in text:
+        text = _SPLIT_LOCAL_RE.sub(r"\1.\2", text)
+        text = _L_AS_I_RE.sub("l", text)
+    return text
 
 
 def fold(text: str) -> str:
