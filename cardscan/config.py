@@ -34,7 +34,7 @@ class Preprocess:
 
 @dataclass(frozen=True)
 class Ocr:
-    languages: str = "eng"
+    languages: str = "eng+deu"
     page_mode: int = 3
     back_page_mode: int = 6
     timeout: int = 60

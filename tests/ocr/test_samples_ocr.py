@@ -22,7 +22,7 @@ def scanned(sample_labels: dict[str, Any]) -> list[tuple[dict[str, Any], dict[st
     out = []
     for card in sample_labels["cards"]:
         job = Job(SAMPLES / card["front"], SAMPLES / card["back"] if card.get("back") else None)
-        out.append((card, card_json(scan(job, ctx))))
+        out.append((card, card_json(scan(job, ctx)[card.get("card_index", 1) - 1])))
     return out
 
 
