@@ -67,7 +67,7 @@ def _masks(small: np.ndarray, scale: float) -> list[np.ndarray]:
         masks.append(edges)
     # Colour edges: a navy card on a charcoal desk differs in hue, hardly in lightness.
     lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2LAB)
-    chroma = cv2.Canny(lab[:, :, 1], 10, 30) | cv2.Canny(lab[:, :, 2], 10, 30)
+    chroma = cv2.bitwise_or(cv2.Canny(lab[:, :, 1], 10, 30), cv2.Canny(lab[:, :, 2], 10, 30))
     masks.append(cv2.dilate(chroma, kernel, iterations=2))
     unit = max(small.shape[:2]) / 1000  # kernels below are sized for a 1000-pixel image
     masks.append(_foreground(small, unit))
@@ -78,51 +78,6 @@ def _masks(small: np.ndarray, scale: float) -> list[np.ndarray]:
 
 def _odd(size: float) -> int:
     return max(3, int(size) | 1)
-
-
-def _smooth_regions(gray: np.ndarray, unit: float) -> np.ndarray | None:
-    """Where the image is smooth, on a textured desk: a card is flat, wood or fabric is not.
-
-    Finds a dark card on a dark desk, where neither edges nor colour stand out.
-    """
-    values = gray.astype(np.float32)
-    box = (_odd(9 * unit), _odd(9 * unit))
-    mean = cv2.blur(values, box)
-    std = np.sqrt(np.maximum(cv2.blur(values * values, box) - mean * mean, 0))
-    b = max(4, min(gray.shape[:2]) // 40)
-    texture = float(np.median(np.concatenate([std[:b].ravel(), std[-b:].ravel(),
-                                              std[:, :b].ravel(), std[:, -b:].ravel()])))
-    if texture < 1.5:  # a plain desk: the other views do better
-        return None
-    smooth = (std < 0.6 * texture).astype(np.uint8) * 255
-    # Open wide enough to cut the specks of smooth desk that touch the card away, then close
-    # the holes its text leaves.
-    mask = cv2.morphologyEx(smooth, cv2.MORPH_OPEN,
-                            cv2.getStructuringElement(cv2.MORPH_RECT,
-                                                      (_odd(17 * unit), _odd(17 * unit))))
-    return cv2.morphologyEx(mask, cv2.MORPH_CLOSE,
-                            cv2.getStructuringElement(cv2.MORPH_RECT,
-                                                      (_odd(31 * unit), _odd(31 * unit))))
-
-
-def _foreground(small: np.ndarray, unit: float) -> np.ndarray:
-    """Pixels whose colour differs from the background at the image border.
-
-    Lightness counts half: vignetting and shadows change it across a desk, while a card
-    differs from the desk in colour as well.
-    """
-    lab = cv2.cvtColor(cv2.GaussianBlur(small, (7, 7), 0), cv2.COLOR_RGB2LAB).astype(np.float32)
-    lab[:, :, 0] *= 0.5
-    h, w = lab.shape[:2]
-    b = max(4, min(h, w) // 40)
-    border = np.concatenate([lab[:b].reshape(-1, 3), lab[-b:].reshape(-1, 3),
-                             lab[:, :b].reshape(-1, 3), lab[:, -b:].reshape(-1, 3)])
-    distance = np.linalg.norm(lab - np.median(border, axis=0), axis=2)
-    spread = float(np.percentile(np.linalg.norm(border - np.median(border, axis=0), axis=1), 90))
-    mask = (distance > max(9.0, 1.5 * spread)).astype(np.uint8) * 255
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (_odd(9 * unit), _odd(9 * unit)))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
-    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
 
 
 def _smooth_regions(gray: np.ndarray, unit: float) -> np.ndarray | None:

@@ -61,6 +61,8 @@ def decode_pages(card: CardImage) -> list[np.ndarray]:
                 raise InputFileError(card.path, f"image too large ({im.width}x{im.height})")
             return [_upright_rgb(frame) for frame in ImageSequence.Iterator(im)]
     except UnidentifiedImageError as e:
+        if kind := _magic(card.data):
+            raise InputFileError(card.path, f"truncated or corrupt {kind} file") from e
         raise InputFileError(card.path, f"not an image ({_sniff(card.data)}); "
                                         f"cardscan reads {_SUPPORTED}") from e
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
@@ -79,6 +81,17 @@ def _upright_rgb(frame: Image.Image) -> np.ndarray:
         array = np.asarray(upright, dtype=np.float64)
         upright = Image.fromarray((255 * array / max(array.max(), 1)).astype(np.uint8))
     return np.asarray(upright.convert("RGB"))
+
+
+_MAGIC = ((b"\x89PNG", "PNG"), (b"\xff\xd8", "JPEG"), (b"II*\x00", "TIFF"),
+          (b"MM\x00*", "TIFF"), (b"BM", "BMP"), (b"GIF8", "GIF"))
+
+
+def _magic(data: bytes) -> str | None:
+    """The format a file's first bytes claim, so a damaged image is not called 'not an image'."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    return next((kind for magic, kind in _MAGIC if data.startswith(magic)), None)
 
 
 def _sniff(data: bytes) -> str:

@@ -188,3 +188,14 @@ def test_bench_runs_on_any_labelled_folder(cli, tmp_path: Path, cards) -> None: 
     summary = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["set"]
     assert 0.5 <= summary["accuracy"] <= 1.0
     assert summary["seconds_per_card"] > 0
+
+
+def test_scan_picks_one_card_of_a_sheet(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pdf = SAMPLES / "images" / "two-cards.pdf"
+    done = cli("scan", pdf, "--card", "2", "--json", "--debug-images", tmp_path / "dbg",
+               check=True)
+    assert json.loads(done.stdout)["name"] == "Jan-Hendrik Vogt"
+    assert "holds 2 cards; showing card 2" in done.stderr
+    assert any((tmp_path / "dbg").glob("two-cards-p2-c2-*-gray.png"))
+    wrong = cli("scan", pdf, "--card", "3")
+    assert wrong.returncode == 2 and "holds 2 card(s)" in wrong.stderr

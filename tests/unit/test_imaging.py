@@ -1,0 +1,121 @@
+"""The imaging steps on images drawn here (no OCR): geometry is checked exactly."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from cardscan import imaging
+from cardscan.config import Preprocess
+
+RNG = np.random.default_rng(7)
+
+
+def _desk(h: int, w: int, *, colour: tuple[int, int, int] = (60, 50, 40),
+          texture: float = 25.0) -> np.ndarray:
+    noise = cv2.GaussianBlur(RNG.normal(0, texture, (h, w)).astype(np.float32), (0, 0), 2)
+    return np.clip(np.array(colour, np.float32) + noise[..., None], 0, 255).astype(np.uint8)
+
+
+def _card(w: int = 525, h: int = 300, *, colour: tuple[int, int, int] = (245, 245, 240),
+          ink: tuple[int, int, int] = (20, 20, 20)) -> np.ndarray:
+    card = np.full((h, w, 3), colour, np.uint8)
+    for row in range(5):
+        cv2.putText(card, "Anna Kruger  +49 30 1234", (30, 60 + 45 * row),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.9, ink, 2)
+    return card
+
+
+def _place(desk: np.ndarray, card: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    h, w = card.shape[:2]
+    source = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    matrix = cv2.getPerspectiveTransform(source, corners.astype(np.float32))
+    warped = cv2.warpPerspective(card, matrix, (desk.shape[1], desk.shape[0]))
+    mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), matrix,
+                               (desk.shape[1], desk.shape[0]))
+    out = desk.copy()
+    out[mask > 0] = warped[mask > 0]
+    return out
+
+
+CORNERS = np.array([[310, 220], [860, 170], [900, 480], [330, 540]], np.float32)
+
+
+def test_a_card_in_perspective_on_a_textured_desk_is_found_exactly() -> None:
+    photo = _place(_desk(800, 1200), _card(), CORNERS)
+    [quad] = imaging.find_cards(photo)
+    assert np.abs(quad - CORNERS).max() < 8
+    flat = imaging.warp(photo, quad)
+    assert 1.6 < flat.shape[1] / flat.shape[0] < 1.9
+
+
+def test_a_dark_card_on_a_dark_desk_is_found() -> None:
+    card = _card(colour=(25, 35, 70), ink=(230, 230, 230))
+    photo = _place(_desk(800, 1200, colour=(40, 40, 40), texture=4.0), card, CORNERS)
+    [quad] = imaging.find_cards(photo)
+    assert np.abs(quad - CORNERS).max() < 10
+
+
+def test_a_coloured_panel_inside_the_card_is_not_a_card() -> None:
+    card = _card()
+    card[20:280, 20:200] = (30, 90, 160)  # a blue band with a logo box
+    photo = _place(_desk(800, 1200), card, CORNERS)
+    [quad] = imaging.find_cards(photo)
+    assert np.abs(quad - CORNERS).max() < 8
+
+
+def test_an_image_that_is_just_the_card_is_left_whole() -> None:
+    assert imaging.find_cards(_card(1050, 600)) == []
+    [crop] = imaging.prepare_page(_card(1050, 600), Preprocess())
+    assert not crop.photo and crop.warnings == []
+
+
+def test_several_cards_come_out_in_reading_order() -> None:
+    sheet = np.full((1700, 1240, 3), 228, np.uint8)
+    origins = [(80, 100), (660, 110), (90, 700), (650, 690)]  # two rows, two columns
+    for x, y in origins:
+        corners = np.array([[x, y], [x + 525, y], [x + 525, y + 300], [x, y + 300]])
+        sheet = _place(sheet, _card(), corners)
+    quads = imaging.find_cards(sheet)
+    assert [tuple(np.round(q[0] / 10).astype(int)) for q in quads] == [
+        (x // 10, y // 10) for x, y in origins]
+
+
+@pytest.mark.parametrize("angle", [-12.0, -3.0, 2.0, 7.5])
+def test_skew_is_measured_from_the_text_lines(angle: float) -> None:
+    gray = imaging.to_gray(_card(1050, 600))
+    turned = imaging.rotate(gray, angle)
+    assert imaging.skew_angle(turned) == pytest.approx(angle, abs=0.6)
+
+
+def test_right_angle_turns_are_exact() -> None:
+    image = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    assert np.array_equal(imaging.rotate(imaging.rotate(image, 90), -90), image)
+    assert imaging.rotate(image, 270).shape == (4, 3)
+
+
+def test_even_light_flattens_a_shadow_and_inverts_light_on_dark() -> None:
+    card = imaging.to_gray(_card(1050, 600)).astype(np.float32)
+    shade = np.linspace(0.45, 1.0, card.shape[1], dtype=np.float32)[None, :]
+    shaded = (card * shade).astype(np.uint8)
+    flat = imaging.even_light(shaded)
+    background = flat[5:40, :]  # a strip with no text
+    assert np.ptp(background.mean(axis=0)) < 25 < np.ptp(shaded[5:40, :].mean(axis=0))
+    dark = 255 - imaging.to_gray(_card(1050, 600))
+    assert np.median(imaging.even_light(dark)) > 200  # text ends up dark on light
+
+
+def test_small_cards_are_enlarged_and_large_ones_never_shrunk() -> None:
+    small = np.zeros((300, 525), np.uint8)
+    assert imaging.upscale(small, min_long_side=1050, max_factor=3.0).shape == (600, 1050)
+    big = np.zeros((1200, 2100), np.uint8)
+    assert imaging.upscale(big, min_long_side=1050, max_factor=3.0) is big
+
+
+def test_no_card_in_a_photo_gives_the_whole_image_and_a_warning() -> None:
+    square = _desk(900, 900, colour=(200, 200, 200), texture=0.0)
+    [crop] = imaging.prepare_page(square, Preprocess())
+    assert crop.photo
+    assert crop.warnings == ["no card outline found; reading the whole image"]
+    assert [name for name, _ in crop.steps][:2] == ["input", "gray"]
