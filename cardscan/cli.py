@@ -162,7 +162,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             counts[result.status.value] += 1
             _report(result)
     summary = ", ".join(f"{counts[s.value]} {s.value.replace('_', ' ')}" for s in Status)
-    err.print(f"{len(jobs)} card(s): {summary}. Database: {db.safe_url}", highlight=False)
+    err.print(f"{len(jobs)} file(s): {summary}. Database: {db.safe_url}", highlight=False)
     bad = counts[Status.FAILED.value] + counts[Status.NO_TEXT.value]
     if bad:
         err.print(f"{bad} file(s) set aside; see the errors above", highlight=False)

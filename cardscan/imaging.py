@@ -20,6 +20,7 @@ Quad = np.ndarray  # 4x2 float32 corner points: top-left, top-right, bottom-righ
 _DETECT_SIZES = (640, 1000)
 _MIN_ASPECT, _MAX_ASPECT = 1.25, 2.4  # business cards are 1.4-1.8 (ISO 1.59, US 1.75)
 _MIN_RECTANGULARITY = 0.88  # contour area / area of its rotated bounding box
+_TEXTURED = 1.5  # local contrast (gray levels) of a wood or fabric desk, not of a plain one
 
 
 @dataclass
@@ -52,10 +53,47 @@ def find_cards(rgb: np.ndarray, *, max_cards: int = 12) -> list[Quad]:
         scale = min(1.0, size / max(rgb.shape[:2]))
         small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         candidates = [q for mask in _masks(small, scale) for q in _quads(mask)]
-        found = [q / scale for q in _non_overlapping(candidates, max_cards)] or found
+        chosen = _non_overlapping(candidates, max_cards)
+        if chosen and _print_outside(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), chosen):
+            return []  # the outlines are panels or logos on a card that fills the photo
+        found = [q / scale for q in chosen] or found
         if not found:
             break
     return _reading_order(found)
+
+
+def _print_outside(gray: np.ndarray, quads: list[Quad]) -> bool:
+    """Much of the print lies outside the outlines found, on a plain background: then they
+    are boxes on a card (a logo, a panel) whose own edge was not found, not cards."""
+    if _border_texture(gray) >= _TEXTURED:
+        return False  # on wood or fabric the desk itself looks like print
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                _odd(max(gray.shape) / 40), 20)
+    inside = np.zeros_like(gray)
+    for quad in quads:
+        centre = quad.mean(axis=0)
+        grown = centre + 1.08 * (quad - centre)  # the card's own border is not outside print
+        cv2.fillConvexPoly(inside, grown.astype(np.int32), 255)
+    outside = cv2.countNonZero(cv2.bitwise_and(ink, cv2.bitwise_not(inside)))
+    return outside > 0.4 * max(cv2.countNonZero(ink), 1)
+
+
+def _border_texture(gray: np.ndarray) -> float:
+    """Typical local contrast along the image border (the desk): high on wood or fabric."""
+    return _border_median(_local_std(gray, max(gray.shape) / 1000))
+
+
+def _local_std(gray: np.ndarray, unit: float) -> np.ndarray:
+    values = gray.astype(np.float32)
+    box = (_odd(9 * unit), _odd(9 * unit))
+    mean = cv2.blur(values, box)
+    return np.sqrt(np.maximum(cv2.blur(values * values, box) - mean * mean, 0))
+
+
+def _border_median(values: np.ndarray) -> float:
+    b = max(4, min(values.shape[:2]) // 40)
+    return float(np.median(np.concatenate([values[:b].ravel(), values[-b:].ravel(),
+                                           values[:, :b].ravel(), values[:, -b:].ravel()])))
 
 
 def _masks(small: np.ndarray, scale: float) -> list[np.ndarray]:
@@ -85,14 +123,9 @@ def _smooth_regions(gray: np.ndarray, unit: float) -> np.ndarray | None:
 
     Finds a dark card on a dark desk, where neither edges nor colour stand out.
     """
-    values = gray.astype(np.float32)
-    box = (_odd(9 * unit), _odd(9 * unit))
-    mean = cv2.blur(values, box)
-    std = np.sqrt(np.maximum(cv2.blur(values * values, box) - mean * mean, 0))
-    b = max(4, min(gray.shape[:2]) // 40)
-    texture = float(np.median(np.concatenate([std[:b].ravel(), std[-b:].ravel(),
-                                              std[:, :b].ravel(), std[:, -b:].ravel()])))
-    if texture < 1.5:  # a plain desk: the other views do better
+    std = _local_std(gray, unit)
+    texture = _border_median(std)
+    if texture < _TEXTURED:  # a plain desk: the other views do better
         return None
     smooth = (std < 0.6 * texture).astype(np.uint8) * 255
     # Open wide enough to cut the specks of smooth desk that touch the card away, then close

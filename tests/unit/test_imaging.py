@@ -119,3 +119,13 @@ def test_no_card_in_a_photo_gives_the_whole_image_and_a_warning() -> None:
     assert crop.photo
     assert crop.warnings == ["no card outline found; reading the whole image"]
     assert [name for name, _ in crop.steps][:2] == ["input", "gray"]
+
+
+def test_a_boxed_logo_on_a_card_that_fills_the_photo_is_not_taken_for_the_card() -> None:
+    photo = np.full((720, 1280, 3), 235, np.uint8)
+    for row in range(8):  # the card's print all around the box
+        cv2.putText(photo, "Av. Itaquera 3006  Fone 2294-9484", (420, 90 + 75 * row),
+                    cv2.FONT_HERSHEY_SIMPLEX, 1.0, (20, 20, 20), 2)
+    cv2.rectangle(photo, (40, 250), (380, 450), (30, 30, 30), 6)  # a logo box, card-shaped
+    cv2.putText(photo, "LOGO", (120, 370), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (20, 20, 20), 4)
+    assert imaging.find_cards(photo) == []
