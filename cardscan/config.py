@@ -21,6 +21,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 @dataclass(frozen=True)
 class Preprocess:
     find_cards: bool = True
+    remove_rules: bool = True
     deskew: bool = True
     min_skew: float = 0.4
     max_skew: float = 20.0
