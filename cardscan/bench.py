@@ -236,6 +236,22 @@ def _upright_twins(runs: list[CardRun]) -> dict[int, CardRun]:
     return twins
 
 
+def _field_by_condition(runs: list[CardRun], conditions: dict[str, Any]) -> list[str]:
+    """Card accuracy of each field in each condition (fields expected by no card: blank)."""
+    fields = [f for f in FIELDS if any(f in r.scores for r in runs)]
+    lines = ["| condition | " + " | ".join(fields) + " |", "|---" * (len(fields) + 1) + "|"]
+    for cond in sorted(conditions):
+        group = [r for r in runs if r.condition == cond]
+        cells = []
+        for f in fields:
+            scored = [r.scores[f][3] for r in group if f in r.scores]
+            cells.append(f"{sum(scored) / len(scored):.2f}" if scored else "")
+            conditions[cond].setdefault("fields", {})[f] = (
+                round(sum(scored) / len(scored), 4) if scored else None)
+        lines.append(f"| {cond} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def _card_report(name: str, runs: list[CardRun], wall: float, bare: float | None) -> SetReport:
     report = SetReport(name=name, kind="cards")
     by_field = _field_scores(runs)
@@ -269,6 +285,7 @@ def _card_report(name: str, runs: list[CardRun], wall: float, bare: float | None
     accuracy = _accuracy(runs)
     report.lines.append(f"| **all** | {len(runs)} | {sum(len(r.scores) for r in runs)} "
                         f"| **{accuracy:.3f}** | | | | |")
+    report.lines += ["", *_field_by_condition(runs, conditions)]
     per_card = statistics.mean(r.seconds for r in runs) if runs else 0.0
     bare_text = f"{bare:.3f} s" if bare is not None else "n/a"
     report.lines.append(
