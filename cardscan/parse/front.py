@@ -57,8 +57,9 @@ def parse_front(ocr: OcrResult, *, default_region: str = "US") -> ContactFields:
     rest = [ln for ln in lines
             if ln.index not in contact_lines and ln not in address_lines]
     domains = [domain(e) for e in emails] + ([_host(website)] if website else [])
-    company = _company(rest, domains)
+    company = _company_by_form(rest)
     name_line = _name(rest, company, emails)
+    company = company or _company_by_domain([ln for ln in rest if ln is not name_line], domains)
     title = _title(rest, {company, name_line}, name_line)
     return _fields(name_line, title, company, phones, emails, website, web_line,
                    address_lines, lines)
@@ -118,7 +119,8 @@ def _conf_of(lines: list[_Line], needles: list[str]) -> float:
 
 
 def infer_region(texts: list[str], emails: list[str], website: str | None, default: str) -> str:
-    """The card's country: printed country, postal-code shape, a +country code, the TLD."""
+    """The card's country: printed country, a +country code, postal-code shape, words only
+    that country's cards use (two of them), the e-mail/web top-level domain."""
     for text in texts:
         if region := L.country_in(text):
             return region
@@ -126,6 +128,9 @@ def infer_region(texts: list[str], emails: list[str], website: str | None, defau
         return region
     for text in texts:
         if region := L.postcode_region(text):
+            return region
+    for region, words in L.REGION_WORDS.items():
+        if sum(bool(words.search(text)) for text in texts) >= 2:
             return region
     for host in [domain(e) for e in emails] + ([_host(website)] if website else []):
         if region := L.TLD_REGIONS.get(host.rsplit(".", 1)[-1]):
@@ -196,11 +201,17 @@ def _is_address_line(text: str) -> bool:
     return L.country_in(text) is not None and len(text.split()) <= 3
 
 
-def _company(lines: list[_Line], domains: list[str]) -> _Line | None:
-    """A line with a legal form, else the one that agrees with the e-mail/web domain."""
+def _company_by_form(lines: list[_Line]) -> _Line | None:
+    """The largest line that ends in a legal form (Inc., GmbH, Ltda...)."""
     with_form = [ln for ln in lines if L.legal_form(ln.text) and not L.is_title(ln.text)]
     if with_form:
         return _join_broken_company(max(with_form, key=lambda ln: ln.height), lines)
+    return None
+
+
+def _company_by_domain(lines: list[_Line], domains: list[str]) -> _Line | None:
+    """The line that agrees best with the e-mail or web domain ("Foobar Technologies" and
+    foobartech.com); the person's name was taken out before."""
     best: tuple[float, _Line] | None = None
     for ln in lines:
         score = max((_domain_similarity(ln.text, d) for d in domains), default=0.0)

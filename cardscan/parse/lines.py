@@ -9,6 +9,8 @@ import unicodedata
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                        "\u2013": "-", "\u2014": "-", "\u2212": "-"})
 
+# "kenney @ animalservice.com": spaces around the at sign.
+_AT_SPACES_RE = re.compile(r"(?<=\w)\s*@\s*(?=\w)")
 # Top-level domains seen on cards; a dot that OCR lost before one of these is put back.
 _TLDS = ("com|net|org|info|biz|io|co|ai|app|dev|tech|eu|us|uk|de|fr|es|it|nl|be|at|ch|br|in|"
          "ca|au|ie|pt|mx|se|no|dk|fi|pl|cz|jp|cn")
@@ -46,6 +48,10 @@ TITLE_WORDS = frozenset(_words("""
     strategist supervisor technician treasurer vp svp evp avp advocate broker buyer dentist
     doctor sales operations success account business development gerente diretor diretora
     vendas geschäftsführer leiter leiterin vertrieb responsable directeur directrice
+    photographer hairdresser stylist librarian surgeon nurse teacher realtor chef pilot artist
+    writer journalist pharmacist veterinarian therapist optician mechanic electrician plumber
+    auditor notary escrevente consultor consultora vendedor vendedora técnico técnica
+    proprietário proprietária sócio sócia mobster
 """))
 
 LEGAL_FORMS = (
@@ -87,6 +93,14 @@ COUNTRIES = {
     "schweiz": "CH", "italy": "IT", "italia": "IT", "ireland": "IE", "canada": "CA",
     "australia": "AU", "portugal": "PT", "mexico": "MX", "méxico": "MX",
 }
+# Words that only one country's cards use (address and label words).
+REGION_WORDS = {
+    "BR": re.compile(r"\b(?:cep|ltda|fone|fones|celular|rua|avenida|bairro|s[aã]o paulo|"
+                     r"rio de janeiro|cnpj)\b|\s-\s?(?:sp|rj|mg|pr|rs|sc|ba)\b", re.IGNORECASE),
+    "DE": re.compile(r"\b(?:stra(?:ße|sse)|telefon|handy|gmbh|deutschland)\b", re.IGNORECASE),
+    "FR": re.compile(r"\b(?:rue|cedex|t[ée]l[ée]phone|portable|sarl)\b", re.IGNORECASE),
+    "ES": re.compile(r"\b(?:calle|m[óo]vil|tel[ée]fono|s\.l\.)\b", re.IGNORECASE),
+}
 TLD_REGIONS = {
     "de": "DE", "uk": "GB", "fr": "FR", "es": "ES", "br": "BR", "in": "IN", "nl": "NL",
     "at": "AT", "ch": "CH", "it": "IT", "ie": "IE", "ca": "CA", "au": "AU", "pt": "PT",
@@ -104,6 +118,7 @@ def clean(text: str) -> str:
 
 def repair_addresses(text: str) -> str:
     """Put back what OCR commonly loses in e-mail and web addresses (see the patterns)."""
+    text = _AT_SPACES_RE.sub("@", text)
     text = _SPLIT_TLD_RE.sub(r"\1.\2", text)
     text = _LOST_DOT_RE.sub(r"\1.\2", text)
     text = _COMMA_DOT_RE.sub(r"\1.\2", text)

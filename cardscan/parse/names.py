@@ -33,6 +33,7 @@ def looks_like_name(text: str) -> bool:
     human = HumanName(text)
     core = [p for p in (human.first, human.middle, human.last) if p]
     words = " ".join(core).replace("-", " ").replace("'", "").split()
-    if not 2 <= len(words) <= 5:
+    fewest = 1 if human.title else 2  # "Dr. Carson" is a name; "Carson" alone is not
+    if not fewest <= len(words) <= 5:
         return False
     return all((w[0].isupper() or w in _PARTICLES) and w.rstrip(".").isalpha() for w in words)

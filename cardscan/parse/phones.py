@@ -23,20 +23,26 @@ _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 _PHONEISH = re.compile(r"[+(]?\d[\dOolI|()\s./-]{6,}\d")
 _MIN_DIGITS_UNLABELLED = 10
+# A local number written in two groups: 2294-9484, 99679-9468, 9.9679-9468 (not 01310-200).
+_LOCAL_SHAPE = re.compile(r"(?:9[ .]?)?\d{4,5}[-. ]\d{4}")
 
 
 def find_phones(lines: Iterable[str], region: str) -> list[Phone]:
-    """Every phone number on the card, in reading order, typed by its label."""
+    """Every phone number on the card, in reading order, typed by its label.
+
+    A local number printed without its area code ("2646-6123" after "11 2082-2399") takes the
+    area code of the number before it, as a reader would.
+    """
     found: list[Phone] = []
     pending_label = ""
+    area_code = ""
     for line in lines:
         if _type_from_label(line) and not any(c.isdigit() for c in line) and len(line) <= 12:
             pending_label = line  # a label alone on its line ("Phone") names the next number
             continue
         text, pending_label = f"{pending_label} {line}".strip(), ""
-        for phone in _phones_in_line(_repair_digits(text), region):
-            if all(p.number != phone.number for p in found):
-                found.append(phone)
+        phones, area_code = _phones_in_line(_repair_digits(text), region, area_code)
+        found += [p for p in phones if all(p.number != q.number for q in found)]
     return found
 
 
@@ -45,32 +51,57 @@ def _repair_digits(line: str) -> str:
     return _PHONEISH.sub(lambda m: m.group(0).translate(_DIGIT_LOOKALIKES), line)
 
 
-def _phones_in_line(line: str, region: str) -> list[Phone]:
-    phones: list[Phone] = []
+def _phones_in_line(line: str, region: str, area_code: str) -> tuple[list[Phone], str]:
+    """The phones on one line, and the area code in force after it."""
+    phones = []
     previous_end = 0
     for match in _matches(line, region):
         label = line[previous_end:match.start]
-        number = match.number
-        phones.append(Phone(
-            number=phonenumbers.format_number(number, PhoneNumberFormat.E164),
-            type=_type_from_label(label) or _type_from_number(number),
-            raw=match.raw_string, extension=number.extension or None))
+        number = _with_area_code(match.number, area_code, region)
+        area_code = _area_code(number) or area_code
+        phones.append(Phone(number=phonenumbers.format_number(number, PhoneNumberFormat.E164),
+                            type=_type_from_label(label) or _type_from_number(number),
+                            raw=match.raw_string, extension=number.extension or None))
         previous_end = match.end
-    return phones
+    return phones, area_code
 
 
 def _matches(line: str, region: str) -> list[phonenumbers.PhoneNumberMatch]:
-    """Valid numbers first; a merely possible one only when a phone label stands before it."""
+    """Valid numbers, and merely possible ones that a label, a "+" or the shape of a local
+    number ("2294-9484", "99679-9468") marks as phones; never postal codes."""
     valid = list(PhoneNumberMatcher(line, region, leniency=Leniency.VALID))
-    if valid:
-        return valid
+    taken = [(m.start, m.end) for m in valid]
     possible = []
     for match in PhoneNumberMatcher(line, region, leniency=Leniency.POSSIBLE):
+        if any(start < match.end and match.start < end for start, end in taken):
+            continue
         digits = re.sub(r"\D", "", match.raw_string)
         labelled = _type_from_label(line[:match.start]) is not None
-        if labelled or (len(digits) >= _MIN_DIGITS_UNLABELLED and match.raw_string[0] in "+("):
+        long_enough = len(digits) >= _MIN_DIGITS_UNLABELLED
+        international = long_enough and match.raw_string[0] in "+("
+        alone = long_enough and line.strip(" .:;,") == match.raw_string.strip()
+        if labelled or international or alone or _LOCAL_SHAPE.fullmatch(match.raw_string.strip()):
             possible.append(match)
-    return possible
+    return sorted(valid + possible, key=lambda m: m.start)
+
+
+def _area_code(number: phonenumbers.PhoneNumber) -> str:
+    if not phonenumbers.is_valid_number(number):
+        return ""
+    length = phonenumbers.length_of_geographical_area_code(number)
+    return str(number.national_number)[:length] if length else ""
+
+
+def _with_area_code(number: phonenumbers.PhoneNumber, area_code: str,
+                    region: str) -> phonenumbers.PhoneNumber:
+    """A number too short to be valid, completed with the area code seen before it."""
+    if phonenumbers.is_valid_number(number) or not area_code:
+        return number
+    try:
+        completed = phonenumbers.parse(area_code + str(number.national_number), region)
+    except phonenumbers.NumberParseException:
+        return number
+    return completed if phonenumbers.is_valid_number(completed) else number
 
 
 def _type_from_label(text: str) -> str | None:
