@@ -21,7 +21,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -83,8 +85,10 @@ class Contact(Base):
     given_name: Mapped[str | None] = mapped_column(Text)
     family_name: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
+    department: Mapped[str | None] = mapped_column(Text)
     company: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(Text)
+    social: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     address: Mapped[str | None] = mapped_column(Text)
     confidence: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -257,7 +261,8 @@ class Database:
 def contact_json(row: Contact) -> dict[str, Any]:
     fields = ContactFields(
         name=row.name, given_name=row.given_name, family_name=row.family_name, title=row.title,
-        company=row.company, website=row.website, address=row.address,
+        department=row.department, company=row.company, website=row.website,
+        social=tuple(row.social or ()), address=row.address,
         phones=tuple(Phone(p.number, p.type, p.raw, p.extension) for p in row.phones),
         emails=tuple(e.address for e in row.emails), confidence=dict(row.confidence))
     latest = row.notes[-1] if row.notes else None
@@ -283,7 +288,8 @@ def task_json(task: Task) -> dict[str, Any]:
 def _contact_row(c: ContactFields, now: dt.datetime) -> Contact:
     return Contact(
         name=c.name, given_name=c.given_name, family_name=c.family_name, title=c.title,
-        company=c.company, website=c.website, address=c.address,
+        department=c.department, company=c.company, website=c.website, social=list(c.social),
+        address=c.address,
         confidence=dict(c.confidence), created_at=now,
         phones=[PhoneRow(number=p.number, type=p.type, raw=p.raw, extension=p.extension)
                 for p in c.phones],
@@ -304,9 +310,24 @@ def _connect(url: str) -> Engine:
     try:
         engine = create_engine(parsed)
         Base.metadata.create_all(engine)
+        _add_missing_columns(engine)
     except (SQLAlchemyError, ImportError) as e:
         raise StorageError(f"cannot open database {parsed.render_as_string()}: {e}") from e
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Upgrade a database made by an older cardscan: add the columns it lacks (new columns
+    are always nullable, so existing rows stay valid)."""
+    existing = inspect(engine)
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            have = {c["name"] for c in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    connection.execute(text(
+                        f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
 
 
 def _default_store(url: str) -> Path:

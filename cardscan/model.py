@@ -102,10 +102,12 @@ class ContactFields:
     given_name: str | None = None
     family_name: str | None = None
     title: str | None = None
+    department: str | None = None
     company: str | None = None
     phones: tuple[Phone, ...] = ()
     emails: tuple[str, ...] = ()
     website: str | None = None
+    social: tuple[str, ...] = ()  # profile URLs without scheme: linkedin.com/in/jane
     address: str | None = None
     confidence: dict[str, float] = field(default_factory=dict)
 
@@ -146,6 +148,7 @@ class ParsedCard:
     warnings: tuple[str, ...] = ()
     part: int = 0  # which card in the file: pages, then cards on a page in reading order
     timing: dict[str, float] = field(default_factory=dict)  # seconds by stage, OCR calls
+    qr: tuple[str, ...] = ()  # payloads of QR codes found on either side
 
 
 class Status(str, Enum):
@@ -185,10 +188,12 @@ def contact_record(contact: ContactFields, note: Note, *, met_on: dt.date | None
         "given_name": contact.given_name,
         "family_name": contact.family_name,
         "title": contact.title,
+        "department": contact.department,
         "company": contact.company,
         "phones": [{"number": p.number, "type": p.type} for p in contact.phones],
         "emails": list(contact.emails),
         "website": contact.website,
+        "social": list(contact.social),
         "address": contact.address,
         "met_on": met_on.isoformat() if met_on else None,
         "event": event,

@@ -23,6 +23,8 @@ from .model import CardImage, IngestResult, Note, OcrResult, ParsedCard, Status,
 from .ocr import OcrEngine, TesseractEngine
 from .orient import read_upright
 from .parse import parse_front, parse_note
+from .parse.qrcodes import fields_from_qr, merge
+from .qr import read_qr_codes
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ class Side:
     image: np.ndarray
     warnings: tuple[str, ...] = ()
     timing: tuple[tuple[str, float], ...] = ()  # seconds spent: preprocess, ocr, ocr_calls
+    qr: tuple[str, ...] = ()  # payloads of the QR codes on this side
 
 
 def read_sides(image: CardImage, *, back: bool, ctx: Context) -> list[Side]:
@@ -87,10 +90,13 @@ def read_sides(image: CardImage, *, back: bool, ctx: Context) -> list[Side]:
                                    orient=settings.preprocess.orient and not back)
             if reading.turned:
                 crop.step(f"turned{reading.turned}", reading.image)
+            started = time.perf_counter()
+            codes = tuple(read_qr_codes(dict(crop.steps)["gray"]))
             timing = (("preprocess", prep_seconds), ("ocr", reading.seconds),
-                      ("ocr_calls", reading.calls))
+                      ("ocr_calls", reading.calls), ("qr", time.perf_counter() - started))
             sides.append(Side(reading.ocr, reading.image,
-                              tuple(f"{image.path}: {w}" for w in crop.warnings), timing))
+                              tuple(f"{image.path}: {w}" for w in crop.warnings), timing,
+                              codes))
             if ctx.debug_dir is not None:
                 _save_steps(ctx.debug_dir, image.path, len(sides), page_number, crop.steps)
     return sides
@@ -118,6 +124,9 @@ def _parse(front: CardImage, back: CardImage | None, front_side: Side,
            back_side: Side | None, part: int, ctx: Context) -> ParsedCard:
     settings = ctx.pipeline
     contact = parse_front(front_side.ocr, default_region=settings.parse.default_region)
+    for payload in front_side.qr + (back_side.qr if back_side else ()):
+        if qr_fields := fields_from_qr(payload, region=settings.parse.default_region):
+            contact = merge(contact, qr_fields)
     reference = ctx.met or ctx.today
     note = Note()
     if back_side is not None:
@@ -134,7 +143,8 @@ def _parse(front: CardImage, back: CardImage | None, front_side: Side,
                       back_ocr=back_side.ocr if back_side else None, contact=contact,
                       note=note, met_on=note.met_on or reference,
                       event=note.event or ctx.event, warnings=tuple(warnings), part=part,
-                      timing=_add_timing(front_side.timing, back_side.timing if back_side else ()))
+                      timing=_add_timing(front_side.timing, back_side.timing if back_side else ()),
+                      qr=front_side.qr + (back_side.qr if back_side else ()))
 
 
 def _add_timing(*timings: tuple[tuple[str, float], ...]) -> dict[str, float]:
@@ -159,6 +169,7 @@ def card_json(card: ParsedCard) -> dict[str, Any]:
         **record,
         "front_text": card.front_ocr.text,
         "back_text": card.back_ocr.text if card.back_ocr else None,
+        "qr": list(card.qr),
         "ocr_confidence": {"front": round(card.front_ocr.mean_conf / 100, 3),
                            "back": round(card.back_ocr.mean_conf / 100, 3)
                            if card.back_ocr else None},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from rapidfuzz import fuzz
@@ -13,11 +13,17 @@ from . import lines as L
 from .emails import domain, find_emails
 from .names import looks_like_name, split_name
 from .phones import find_phones, international_region
+from .web import find_social, host_of, social_profile
 
 # OCR slips: "wvww." for "www."; "straBe", "stra&e", "strae" for the German "straße".
 _WWW_RE = re.compile(r"^(?:https?://)?[wv]{3,5}\.")
 _STRASSE_RE = re.compile(r"(?<=[Ss]tra)(?:B|&|8|ß|)e\b")
 
+_DEPARTMENT_RE = re.compile(
+    r"\b(?:department|dept\.?|division|abteilung|departamento|d[ée]partement|bereich)\b",
+    re.IGNORECASE)
+_GUESSED = 0.6  # confidence factor for a field placed by size alone
+_UNCONFIRMED = 0.85  # ...by its shape, with nothing else on the card agreeing
 _SEPARATORS = frozenset({"|", "¦", "•", "·"})
 
 # A gap wider than the line's height and twice its narrowest word space, or wider than three
@@ -47,22 +53,32 @@ def parse_front(ocr: OcrResult, *, default_region: str = "US") -> ContactFields:
              for i, seg in enumerate(s for tl in ocr.lines for s in _segments(tl))
              if L.clean(seg.text)]
     emails = find_emails(texts)
+    social = find_social(texts)
     website, web_line = _website(lines, emails)
     region = infer_region(texts, emails, website, default_region)
     phones = find_phones(texts, region)
-    contact_lines = {ln.index for ln in lines if _is_contact_line(ln.text, phones)}
+    contact_lines = {ln.index for ln in lines if _is_contact_line(ln.text, phones)
+                     or social_profile(ln.text)}
     if web_line is not None:
         contact_lines.add(web_line.index)
     address_lines = _address(lines, contact_lines)
     rest = [ln for ln in lines
             if ln.index not in contact_lines and ln not in address_lines]
-    domains = [domain(e) for e in emails] + ([_host(website)] if website else [])
+    domains = [domain(e) for e in emails] + ([host_of(website)] if website else [])
     company = _company_by_form(rest)
     name_line = _name(rest, company, emails)
-    company = company or _company_by_domain([ln for ln in rest if ln is not name_line], domains)
-    title = _title(rest, {company, name_line}, name_line)
-    return _fields(name_line, title, company, phones, emails, website, web_line,
-                   address_lines, lines)
+    others = [ln for ln in rest if name_line is None or ln.index != name_line.index]
+    company = company or _company_by_domain(others, domains) or _company_by_size(others, lines)
+    used = {ln.index for ln in (company, name_line) if ln is not None}
+    department = next((ln for ln in rest if _DEPARTMENT_RE.search(ln.text)
+                       and ln.index not in used), None)
+    title = _title(rest, used | ({department.index} if department else set()), name_line)
+    fields = _fields(name_line, title, company, phones, emails, website, web_line,
+                     address_lines, lines)
+    return replace(fields, social=tuple(social),
+                   department=_strip_edges(department.text) if department else None,
+                   confidence={**fields.confidence,
+                               "department": department.conf if department else 0.0})
 
 
 def _fields(name_line: _Line | None, title: _Line | None, company: _Line | None,
@@ -132,7 +148,7 @@ def infer_region(texts: list[str], emails: list[str], website: str | None, defau
     for region, words in L.REGION_WORDS.items():
         if sum(bool(words.search(text)) for text in texts) >= 2:
             return region
-    for host in [domain(e) for e in emails] + ([_host(website)] if website else []):
+    for host in [domain(e) for e in emails] + ([host_of(website)] if website else []):
         if region := L.TLD_REGIONS.get(host.rsplit(".", 1)[-1]):
             return region
     return default
@@ -149,11 +165,12 @@ def _website(lines: list[_Line], emails: list[str]) -> tuple[str | None, _Line |
     """The card's web address: prefer one with www./http, or on the e-mail's domain."""
     candidates: list[tuple[int, str, _Line]] = []
     for ln in lines:
-        without_emails = " ".join(w for w in ln.text.split() if "@" not in w)
+        without_emails = " ".join(w for w in ln.text.split()
+                                  if "@" not in w and not social_profile(w))
         for match in L.URL_RE.finditer(L.strip_label(without_emails)):
             url = _WWW_RE.sub("www.", match.group(1).rstrip("./").lower())
             score = 2 * url.startswith(("http", "www.")) + any(
-                _host(url).endswith(domain(e)) for e in emails)
+                host_of(url).endswith(domain(e)) for e in emails)
             if "." in url and not url.replace(".", "").isdigit():
                 candidates.append((score, url, ln))
     if not candidates:
@@ -162,11 +179,6 @@ def _website(lines: list[_Line], emails: list[str]) -> tuple[str | None, _Line |
     if score == 0 and not re.search(r"\.(com|net|org|io|co|[a-z]{2})$", url):
         return None, None
     return url, line
-
-
-def _host(url: str) -> str:
-    host = re.sub(r"^https?://", "", url).split("/")[0]
-    return host.removeprefix("www.")
 
 
 def _address(lines: list[_Line], taken: set[int]) -> list[_Line]:
@@ -217,7 +229,20 @@ def _company_by_domain(lines: list[_Line], domains: list[str]) -> _Line | None:
         score = max((_domain_similarity(ln.text, d) for d in domains), default=0.0)
         if score >= 70 and (best is None or score > best[0]):
             best = (score, ln)
-    return best[1] if best else None
+    return replace(best[1], conf=best[1].conf * _UNCONFIRMED) if best else None
+
+
+def _company_by_size(lines: list[_Line], everything: list[_Line]) -> _Line | None:
+    """Failing all else, the line set clearly larger than the card's ordinary text, as a
+    shop's name is; never a title, a tagline with many words, or something without letters."""
+    ordinary = sorted(ln.height for ln in everything)[len(everything) // 2] if everything else 0
+    candidates = [ln for ln in lines if ln.height >= 1.4 * ordinary and not L.is_title(ln.text)
+                  and L.letters_ratio(ln.text) > 0.7 and len(ln.text.split()) <= 6
+                  and sum(c.isalpha() for c in ln.text) >= 4]
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda ln: ln.height)
+    return replace(_join_broken_company(best, lines), conf=best.conf * _GUESSED)
 
 
 def _join_broken_company(company: _Line, lines: list[_Line]) -> _Line:
@@ -244,23 +269,25 @@ def _domain_similarity(text: str, host: str) -> float:
 
 def _name(lines: list[_Line], company: _Line | None, emails: list[str]) -> _Line | None:
     """The person's name: a name-shaped line, largest and highest, that agrees with the e-mail."""
-    candidates = [ln for ln in lines if ln is not company and looks_like_name(ln.text)
+    candidates = [ln for ln in lines if (company is None or ln.index != company.index)
+                  and looks_like_name(ln.text)
                   and not L.is_title(ln.text) and not L.legal_form(ln.text)]
     if not candidates:
         return None
     locals_ = [L.fold(e.partition("@")[0]) for e in emails]
 
-    def score(ln: _Line) -> float:
-        folded = L.fold(ln.text)
-        in_email = any(part in loc for part in folded.split() if len(part) > 2 for loc in locals_)
-        return ln.height + 15 * in_email - 0.1 * ln.index
+    def in_email(ln: _Line) -> bool:
+        return any(part in loc for part in L.fold(ln.text).split() if len(part) > 2
+                   for loc in locals_)
 
-    return max(candidates, key=score)
+    best = max(candidates, key=lambda ln: ln.height + 15 * in_email(ln) - 0.1 * ln.index)
+    # The parser is surer of a name the e-mail address agrees with.
+    return best if in_email(best) else replace(best, conf=best.conf * _UNCONFIRMED)
 
 
-def _title(lines: list[_Line], taken: set[_Line | None], name: _Line | None) -> _Line | None:
+def _title(lines: list[_Line], taken: set[int], name: _Line | None) -> _Line | None:
     """A job-title line, the one nearest the name."""
-    titles = [ln for ln in lines if ln not in taken and L.is_title(ln.text)
+    titles = [ln for ln in lines if ln.index not in taken and L.is_title(ln.text)
               and L.letters_ratio(ln.text) > 0.7]
     if not titles:
         return None
