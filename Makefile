@@ -8,7 +8,8 @@ DEMO   := .demo
 EVAL   ?= ../shared/eval
 
 # Debian packages: Tesseract for the pipeline, fonts for samples/generate.py.
-OCR_PKGS  := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-osd
+OCR_PKGS  := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra \
+             tesseract-ocr-spa tesseract-ocr-por tesseract-ocr-osd
 FONT_PKGS := fonts-dejavu-core fonts-liberation2 fonts-open-sans fonts-roboto-unhinted \
              fonts-lato fonts-crosextra-carlito fonts-comic-neue fonts-humor-sans fonts-klee \
              fonts-dancingscript fonts-femkeklaver

@@ -113,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     pa = sub.add_parser("parse", help="parse card text (no OCR) and print the fields")
     pa.add_argument("text_file", metavar="FILE", help="a text file, or - for standard input")
     pa.add_argument("--pipeline", metavar="NAME|FILE")
+    pa.add_argument("--json", action="store_true", help="print one JSON object")
     pa.set_defaults(func=cmd_parse)
 
     be = sub.add_parser("bench", help="measure accuracy and speed on labelled card sets")
@@ -235,8 +236,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
     pipeline = load_pipeline(args.pipeline)
     fields = parse_front(OcrResult.from_text(text),
                          default_region=pipeline.parse.default_region)
-    print(json.dumps(contact_record(fields, Note(), met_on=None, event=None),
-                     ensure_ascii=False, indent=2))
+    record = contact_record(fields, Note(), met_on=None, event=None)
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        _print_contacts([record])
     return ExitCode.OK
 
 

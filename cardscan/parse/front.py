@@ -251,7 +251,8 @@ def _join_broken_company(company: _Line, lines: list[_Line]) -> _Line:
     while (above := _line_above(company, lines)) is not None:
         if (abs(above.left - company.left) > company.height
                 or abs(above.height - company.height) > 0.3 * company.height
-                or L.digit_count(above.text) or L.is_title(above.text)):
+                or L.digit_count(above.text) or L.is_title(above.text)
+                or _DEPARTMENT_RE.search(above.text)):
             break
         company = _Line(above.index, f"{above.text} {company.text}", company.height,
                         min(above.conf, company.conf), company.para, above.left, above.top,

@@ -167,7 +167,7 @@ def test_where_the_database_lives(cli, tmp_path: Path) -> None:  # type: ignore[
 def test_parse_reads_text_from_stdin(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     text = tmp_path / "card.txt"
     text.write_text("Jane Doe\nCTO\nAcme Inc.\n+1 (212) 555-0100\njane@acme.com\n", "utf-8")
-    record = json.loads(cli("parse", text, check=True).stdout)
+    record = json.loads(cli("parse", text, "--json", check=True).stdout)
     assert (record["name"], record["title"], record["company"], record["emails"]) == (
         "Jane Doe", "CTO", "Acme Inc.", ["jane@acme.com"])
 
@@ -199,3 +199,19 @@ def test_scan_picks_one_card_of_a_sheet(cli, tmp_path: Path) -> None:  # type: i
     assert any((tmp_path / "dbg").glob("two-cards-p2-c2-*-gray.png"))
     wrong = cli("scan", pdf, "--card", "3")
     assert wrong.returncode == 2 and "holds 2 card(s)" in wrong.stderr
+
+
+def test_a_database_from_an_older_cardscan_is_upgraded_in_place(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:  # the contacts table as the first release made it
+        db.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT, given_name TEXT,"
+                   " family_name TEXT, title TEXT, company TEXT, website TEXT, address TEXT,"
+                   " confidence JSON, reviewed BOOLEAN, created_at DATETIME)")
+        db.execute("INSERT INTO contacts (name, confidence, reviewed, created_at) VALUES "
+                   "('Old Friend', '{}', 0, '2026-11-01 10:00:00')")
+    done = cli("contacts", "--db", f"sqlite:///{path}", "--json", check=True)
+    [contact] = json.loads(done.stdout)
+    assert contact["name"] == "Old Friend"
+    assert contact["department"] is None and contact["social"] == []
