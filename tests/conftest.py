@@ -28,11 +28,11 @@ def cli(tmp_path: Path):  # type: ignore[no-untyped-def]
     env["HOME"] = str(tmp_path / "home")  # never touch the real user data directory
     env["XDG_DATA_HOME"] = str(tmp_path / "home" / "data")
 
-    def run(*args: str | Path, check: bool = False,
-            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(*args: str | Path, check: bool = False, extra_env: dict[str, str] | None = None,
+            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         done = subprocess.run([sys.executable, "-m", "cardscan", *map(str, args)],
                               capture_output=True, text=True, env={**env, **(extra_env or {})},
-                              cwd=ROOT, timeout=600)
+                              cwd=ROOT, timeout=600, input=stdin)
         if check and done.returncode != 0:
             raise AssertionError(f"cardscan {args} exited {done.returncode}:\n{done.stderr}")
         return done

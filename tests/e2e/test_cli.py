@@ -215,3 +215,31 @@ def test_a_database_from_an_older_cardscan_is_upgraded_in_place(cli, tmp_path: P
     [contact] = json.loads(done.stdout)
     assert contact["name"] == "Old Friend"
     assert contact["department"] is None and contact["social"] == []
+
+
+TEXT_CASES = [
+    ("Priya van der Berg\nFounder & CEO\nRedwood Analytics AG\nF: +49 30 6829 8430\n"
+     "Cell: +49 157 94281092\np.vanderberg@redwoodanalytics.de\nredwoodanalytics.de\n"
+     "Friedrichstraße 68\n10117 Berlin",
+     {"name": "Priya van der Berg", "company": "Redwood Analytics AG", "title": "Founder & CEO",
+      "phones": [{"number": "+493068298430", "type": "fax"},
+                 {"number": "+4915794281092", "type": "mobile"}],
+      "address": "Friedrichstraße 68, 10117 Berlin"}),
+    ("JOSÉ NÚÑEZ\nDiretor Comercial\nVerde Vale Agroindústria S.A.\nTel +55 11 3659-0183\n"
+     "jose.nunez@verdevale.com.br\nAv. Paulista, 1578 - Bela Vista\nSão Paulo - SP, 01310-200",
+     {"name": "José Núñez", "given_name": "José", "family_name": "Núñez",
+      "company": "Verde Vale Agroindústria S.A.", "emails": ["jose.nunez@verdevale.com.br"],
+      "phones": [{"number": "+551136590183", "type": "work"}]}),
+    ("Oliver Whitcombe\nSenior Associate\nHarrow & Finch LLP\n"
+     "T +44 (0)20 7744 1598 | M +44 (0)7728 426453\no.whitcombe @harrowfinch,co.uk\n"
+     "28 City Road, London EC1V 2NX",
+     {"company": "Harrow & Finch LLP", "emails": ["o.whitcombe@harrowfinch.co.uk"],
+      "phones": [{"number": "+442077441598", "type": "work"},
+                 {"number": "+447728426453", "type": "mobile"}]}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TEXT_CASES)
+def test_parse_text_from_elsewhere(cli, text: str, expected: dict) -> None:  # type: ignore[no-untyped-def]
+    record = json.loads(cli("parse", "-", "--json", stdin=text, check=True).stdout)
+    assert {key: record[key] for key in expected} == expected
