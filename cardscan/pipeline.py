@@ -8,7 +8,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +79,13 @@ def read_sides(image: CardImage, *, back: bool, ctx: Context) -> list[Side]:
     """Every card in a file (pages, then cards on each page in reading order), read upright."""
     settings = ctx.pipeline
     page_mode = settings.ocr.back_page_mode if back else settings.ocr.page_mode
+    # Rule removal takes the long strokes of handwriting for lines (measured on the real pen
+    # notes: line CER 0.49 -> 0.88), so backs keep their strokes.
+    preprocess = replace(settings.preprocess, remove_rules=False) if back else settings.preprocess
     sides = []
     for page_number, page in enumerate(loading.decode_pages(image), start=1):
         started = time.perf_counter()
-        crops = imaging.prepare_page(page, settings.preprocess)
+        crops = imaging.prepare_page(page, preprocess)
         prep_seconds = (time.perf_counter() - started) / len(crops)
         for crop in crops:
             # A handwritten back is not turned by OSD (unreliable on handwriting).
