@@ -23,7 +23,7 @@ from .config import Pipeline
 from .errors import CardscanError, ConfigError
 from .loading import read_card_image
 from .model import Note, OcrResult, contact_record
-from .parse import parse_front
+from .parse import parse_front, parse_note
 from .parse.lines import fold
 from .pipeline import Context, Job, card_json, engine_for, read_sides, scan
 
@@ -325,19 +325,63 @@ def run_item_set(name: str, folder: Path, items: list[dict[str, Any]],
     """OCR each labelled image as a back and compare the text (CER, word recall)."""
     paths = [folder / it["image"] for it in items]
     results = list(executor.map(_read_text, paths, [pipeline] * len(paths)))
-    by_kind: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    by_kind: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
     for item, (text, _) in zip(items, results, strict=True):
         by_kind[item.get("kind", "note")].append(_text_scores(item["text"], text))
     report = SetReport(name=name, kind="text")
-    report.lines += ["| kind | images | CER | word recall |", "|---|---|---|---|"]
+    report.lines += ["| kind | images | CER | CER (any case) | character accuracy | word recall |",
+                     "|---|---|---|---|---|---|"]
     for kind, scores in sorted(by_kind.items()):
         cer = statistics.mean(s[0] for s in scores)
+        caseless = statistics.mean(s[2] for s in scores)
         recall = statistics.mean(s[1] for s in scores)
-        report.lines.append(f"| {kind} | {len(scores)} | {cer:.3f} | {recall:.2f} |")
-        report.summary[kind] = {"cer": round(cer, 4), "word_recall": round(recall, 4)}
+        report.lines.append(f"| {kind} | {len(scores)} | {cer:.3f} | {caseless:.3f} "
+                            f"| {1 - caseless:.3f} | {recall:.2f} |")
+        report.summary[kind] = {"cer": round(cer, 4), "cer_any_case": round(caseless, 4),
+                                "word_recall": round(recall, 4)}
     seconds = statistics.mean(s for _, s in results) if results else 0.0
     report.lines.append(f"\n{len(items)} images; {seconds:.3f} s/image")
+    notes = [(it["text"], text) for it, (text, _) in zip(items, results, strict=True)
+             if it.get("kind", "note") == "note"]
+    if notes:
+        report.lines += ["", *_note_fields(notes, _reference_date(folder), report.summary)]
     return report
+
+
+def _reference_date(folder: Path) -> dt.date:
+    labels = folder / "labels.json"
+    if labels.is_file():
+        reference = json.loads(labels.read_text(encoding="utf-8")).get("reference_date")
+        if reference:
+            return dt.date.fromisoformat(reference)
+    return dt.date.today()
+
+
+def _note_fields(notes: list[tuple[str, str]], reference: dt.date,
+                 summary: dict[str, Any]) -> list[str]:
+    """The note parser on the OCR text against the same parser on the true text: what the
+    handwriting OCR costs each field (met_on, event, priority: equal; topics, actions:
+    recall of the true items)."""
+    agree: dict[str, list[float]] = defaultdict(list)
+    for truth, read in notes:
+        want = parse_note(truth.splitlines(), reference=reference)
+        got = parse_note(read.splitlines(), reference=reference)
+        for key in ("met_on", "event", "priority"):
+            if getattr(want, key) not in (None, "normal"):
+                same = (_similar(want.event, got.event) if key == "event"
+                        else getattr(want, key) == getattr(got, key))
+                agree[key].append(float(same))
+        for key in ("topics", "actions"):
+            items = getattr(want, key)
+            if items:
+                agree[key].append(_match_lists(list(items), list(getattr(got, key)), _similar)
+                                  / len(items))
+    lines = ["| note field (OCR vs true text) | notes | agreement (recall for lists) |",
+             "|---|---|---|"]
+    for key, values in agree.items():
+        lines.append(f"| {key} | {len(values)} | {statistics.mean(values):.2f} |")
+        summary.setdefault("note_fields", {})[key] = round(statistics.mean(values), 4)
+    return lines
 
 
 def _read_text(path: Path, pipeline: Pipeline) -> tuple[str, float]:
@@ -351,14 +395,16 @@ def _read_text(path: Path, pipeline: Pipeline) -> tuple[str, float]:
     return text, time.perf_counter() - started
 
 
-def _text_scores(expected: str, got: str) -> tuple[float, float]:
+def _text_scores(expected: str, got: str) -> tuple[float, float, float]:
+    """CER, word recall (any case), and CER ignoring case (handwriting is often all caps)."""
     want = re.sub(r"\s+", " ", expected).strip()
     have = re.sub(r"\s+", " ", got).strip()
     cer = Levenshtein.distance(want, have) / max(1, len(want))
+    caseless = Levenshtein.distance(want.lower(), have.lower()) / max(1, len(want))
     want_words = [w.lower() for w in want.split()]
     have_words = {w.lower() for w in have.split()}
     recall = sum(w in have_words for w in want_words) / max(1, len(want_words))
-    return min(cer, 1.0), recall
+    return min(cer, 1.0), recall, min(caseless, 1.0)
 
 
 def run_text_cases(name: str, cases: list[dict[str, Any]], pipeline: Pipeline) -> SetReport:

@@ -37,7 +37,7 @@ class Preprocess:
 class Ocr:
     languages: str = "eng+deu"
     page_mode: int = 3
-    back_page_mode: int = 6
+    back_page_mode: int = 11
     timeout: int = 60
 
 

@@ -46,7 +46,10 @@ class TesseractEngine:
             raise OcrError(f"Tesseract gave up after {self.timeout} s: {e}") from e
         except pytesseract.TesseractError as e:
             raise OcrError(f"Tesseract failed: {e.message}") from e
-        return OcrResult(lines=lines_from_data(data), engine=self.name,
+        lines = lines_from_data(data)
+        if page_mode in _SPARSE_MODES:
+            lines = lines_by_position(lines)
+        return OcrResult(lines=lines, engine=self.name,
                          engine_version=self.version, seconds=time.perf_counter() - started)
 
 
@@ -66,6 +69,23 @@ class TesseractEngine:
 
 
 _OSD_MIN_CONFIDENCE = 2.0
+_SPARSE_MODES = (11, 12)  # "sparse text": Tesseract reports scattered words, not lines
+
+
+def lines_by_position(lines: tuple[TextLine, ...]) -> tuple[TextLine, ...]:
+    """Regroup words into lines by where they sit: words whose vertical middles lie within
+    half a word height of each other share a line, read left to right."""
+    rows: list[list[Word]] = []
+    for word in sorted((w for line in lines for w in line.words), key=lambda w: w.top):
+        middle = word.top + word.height / 2
+        for row in rows:
+            last = row[-1]
+            if abs(last.top + last.height / 2 - middle) < 0.5 * max(last.height, word.height):
+                row.append(word)
+                break
+        else:
+            rows.append([word])
+    return tuple(TextLine(words=tuple(sorted(row, key=lambda w: w.left))) for row in rows)
 
 
 def lines_from_data(data: dict[str, list]) -> tuple[TextLine, ...]:

@@ -29,7 +29,12 @@ _DAY_MONTH_RE = re.compile(
 _WEEKDAY_RE = re.compile(rf"\b({'|'.join(sorted(_WEEKDAYS, key=len, reverse=True))})\b\.?",
                          re.IGNORECASE)
 
-_MET_RE = re.compile(r"\b(?:met|meeting|mtg)\b", re.IGNORECASE)
+# "Met", and how handwriting OCR reads it at the start of a line: Het, Mot, Mct.
+_MET_RE = re.compile(r"\b(?:met|meeting|mtg)\b|^[mh][eoc]t\b", re.IGNORECASE)
+# Digits that handwriting OCR reads as letters, mended only inside a date-shaped token.
+_DATE_TOKEN_RE = re.compile(r"(?<![\w/])([\dOoIl|SZB]{1,2})([/.])([\dOoIl|SZB]{1,2})(?![\w])")
+_DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "Z": "2",
+                         "B": "8"})
 _EVENT_RE = re.compile(
     r"(?:@|\b[Aa][Tt]\b)\s*(?P<event>[A-Z0-9][\w&+'.:-]*(?:\s+[\w&+'.:-]+){0,4})")
 _TOPIC_RE = re.compile(
@@ -47,7 +52,7 @@ _HIGH_RE = re.compile(r"!!|\b(?:hot|urgent|asap|priority|important|vip)\b|[★�
 def parse_note(lines: Sequence[str], *, reference: dt.date, date_order: str = "MDY",
                line_conf: Sequence[float] | None = None) -> Note:
     """Read the meeting note; dates without a year land nearest ``reference``."""
-    texts = [clean(t) for t in lines]
+    texts = [_mend(clean(t)) for t in lines]
     confs = list(line_conf) if line_conf else [1.0] * len(texts)
     used: dict[str, list[float]] = {}
     met_on = _met_on(texts, reference, date_order, confs, used)
@@ -65,6 +70,17 @@ def parse_note(lines: Sequence[str], *, reference: dt.date, date_order: str = "M
     return Note(met_on=met_on, event=event, topics=tuple(topics), actions=tuple(actions),
                 priority="high" if high else "normal",
                 confidence={k: round(min(v), 3) for k, v in used.items()})
+
+
+def _mend(text: str) -> str:
+    """OCR slips in handwriting: "©" for "@", letters for digits inside a date."""
+    text = text.replace("©", "@")
+
+    def digits(m: re.Match[str]) -> str:
+        day, sep, month = m[1].translate(_DIGITS), m[2], m[3].translate(_DIGITS)
+        return f"{day}{sep}{month}" if (day + month).isdigit() else m[0]
+
+    return _DATE_TOKEN_RE.sub(digits, text)
 
 
 def _met_on(texts: list[str], reference: dt.date, order: str, confs: list[float],
