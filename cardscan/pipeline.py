@@ -29,7 +29,6 @@ from .qr import read_qr_codes
 log = logging.getLogger(__name__)
 
 _BACK_RE = re.compile(r"^(?P<stem>.*?)[ _.-]?back$", re.IGNORECASE)
-_FRONT_RE = re.compile(r"^(?P<stem>.*?)[ _.-]?front$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -142,12 +141,31 @@ def _parse(front: CardImage, back: CardImage | None, front_side: Side,
         warnings.append(f"{front.path}: no text found on the front")
     if back_side is not None and not back_side.ocr.lines:
         warnings.append(f"{back.path if back else ''}: no text found on the back")
+    met_on = _prefer_user(note.met_on, ctx.met, note.confidence.get("met_on", 1.0), "date",
+                          warnings) or reference
+    event = _prefer_user(note.event, ctx.event, note.confidence.get("event", 1.0), "event",
+                         warnings)
     return ParsedCard(front=front, back=back, front_ocr=front_side.ocr,
                       back_ocr=back_side.ocr if back_side else None, contact=contact,
-                      note=note, met_on=note.met_on or reference,
-                      event=note.event or ctx.event, warnings=tuple(warnings), part=part,
+                      note=note, met_on=met_on,
+                      event=event, warnings=tuple(warnings), part=part,
                       timing=_add_timing(front_side.timing, back_side.timing if back_side else ()),
                       qr=front_side.qr + (back_side.qr if back_side else ()))
+
+
+_SURE = 0.6  # note values read with less OCR confidence never override the command line
+
+
+def _prefer_user(from_note: Any, from_user: Any, confidence: float, what: str,
+                 warnings: list[str]) -> Any:
+    """The note's value, unless it was read poorly and the user gave one (then a warning)."""
+    if from_note is None:
+        return from_user
+    if from_user is not None and from_note != from_user and confidence < _SURE:
+        warnings.append(f"the note's {what} {from_note} was read with low confidence "
+                        f"({confidence:.2f}); kept {from_user} from the command line; review it")
+        return from_user
+    return from_note
 
 
 def _add_timing(*timings: tuple[tuple[str, float], ...]) -> dict[str, float]:
@@ -203,24 +221,38 @@ def _is_card_file(path: Path, root: Path) -> bool:
             and not any(p.startswith(".") for p in parts))
 
 
+# Name pairs that mark the two sides of one card: x_front + x_back, x-a + x-b, x_1 + x_2.
+_SIDE_SUFFIXES = (("front", "back"), ("a", "b"), ("1", "2"))
+
+
 def pair_sides(files: list[Path]) -> list[Job]:
-    """Pair ``x_back`` with ``x_front`` or ``x`` in the same folder; keep input order."""
-    fronts: dict[tuple[Path, str], Path] = {}
-    for f in files:
-        if not _BACK_RE.match(f.stem):
-            m = _FRONT_RE.match(f.stem)
-            fronts[(f.parent, (m["stem"] if m else f.stem).lower())] = f
+    """Pair each back with its front by file name, in the same folder; keep input order.
+
+    Recognised: ``x_front``/``x_back`` (also ``-``, ``.`` or space, any case), ``x``/``x_back``,
+    ``x-a``/``x-b``, ``x_1``/``x_2``, and a scanner's ``x``/``x (2)``.
+    """
+    by_stem = {(f.parent, f.stem.lower()): f for f in files}
     backs: dict[Path, Path] = {}
-    orphans: list[Path] = []
     for f in files:
-        if m := _BACK_RE.match(f.stem):
-            front = fronts.get((f.parent, m["stem"].lower()))
-            if front is None:
-                orphans.append(f)
-            else:
-                backs[front] = f
-    jobs = [Job(f, backs.get(f)) for f in files if not _BACK_RE.match(f.stem)]
-    return jobs + [Job(f, None) for f in orphans]
+        if f in backs.values():
+            continue
+        back = next((b for stem in _back_stems(f.stem)
+                     if (b := by_stem.get((f.parent, stem.lower()))) and b != f), None)
+        if back is not None:
+            backs[f] = back
+    taken = set(backs.values())
+    return [Job(f, backs.get(f)) for f in files if f not in taken]
+
+
+def _back_stems(stem: str) -> list[str]:
+    """The names the back of the card called ``stem`` would have."""
+    names = [f"{stem}{sep}back" for sep in ("_", "-", " ", ".", "")] + [f"{stem} (2)"]
+    lower = stem.lower()
+    for front, back in _SIDE_SUFFIXES:
+        for sep in ("_", "-", " ", "."):
+            if lower.endswith(sep + front):
+                names.append(stem[: -len(front)] + (back.upper() if stem[-1].isupper() else back))
+    return names
 
 
 # --- ingesting many cards ------------------------------------------------------------------

@@ -7,6 +7,7 @@ import unicodedata
 
 # OCR confuses these with quotes and dashes; fold them before matching.
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                       "\u201e": '"',
                        "\u2013": "-", "\u2014": "-", "\u2212": "-"})
 
 # "kenney @ animalservice.com": spaces around the at sign.
@@ -108,12 +109,14 @@ TLD_REGIONS = {
 }
 
 
-def clean(text: str) -> str:
-    """Fold typographic quotes/dashes, normalise Unicode and collapse white space."""
+def clean(text: str, *, addresses: bool = True) -> str:
+    """Fold typographic quotes/dashes, normalise Unicode and collapse white space; with
+    ``addresses``, also mend what OCR breaks in e-mail and web addresses."""
     text = unicodedata.normalize("NFC", text).translate(_FOLD)
     text = re.sub(r"(?:^|\s)[|¦](?=\s|$)", " ", text)  # a lone bar is a separator, not a letter
     # Trailing dots stay: they belong to "Inc." and "Co.".
-    return repair_addresses(re.sub(r"\s+", " ", text).strip(" \t,;:·•*_~").lstrip("."))
+    text = re.sub(r"\s+", " ", text).strip(" \t,;:·•*_~").lstrip(".")
+    return repair_addresses(text) if addresses else text
 
 
 def repair_addresses(text: str) -> str:

@@ -30,7 +30,7 @@ _WEEKDAY_RE = re.compile(rf"\b({'|'.join(sorted(_WEEKDAYS, key=len, reverse=True
                          re.IGNORECASE)
 
 # "Met", and how handwriting OCR reads it at the start of a line: Het, Mot, Mct.
-_MET_RE = re.compile(r"\b(?:met|meeting|mtg)\b|^[mh][eoc]t\b", re.IGNORECASE)
+_MET_RE = re.compile(r"\b(?:met|meeting|mtg)\b|^(?:het|mot|mct|rnet)\b", re.IGNORECASE)
 # Digits that handwriting OCR reads as letters, mended only inside a date-shaped token.
 _DATE_TOKEN_RE = re.compile(r"(?<![\w/])([\dOoIl|SZB]{1,2})([/.])([\dOoIl|SZB]{1,2})(?![\w])")
 _DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "Z": "2",
@@ -40,8 +40,9 @@ _EVENT_RE = re.compile(
 _TOPIC_RE = re.compile(
     r"^(?:topics?|re|talked about|discussed|spoke about|interested in|interest)\s*[:\-]?\s+"
     r"(?P<rest>.+)$", re.IGNORECASE)
-_ACTION_PREFIX_RE = re.compile(r"^(?:f/?u|follow[ -]?up|todo|to do|action|next)\s*[:\-]\s*",
-                               re.IGNORECASE)
+_ACTION_PREFIX_RE = re.compile(
+    r"^(?:(?:f/?u|todo)\b\s*[:\-]?\s*|(?:follow[ -]?up|to do|action|next)\s*[:\-]\s*)",
+    re.IGNORECASE)
 _ACTION_VERB_RE = re.compile(
     r"^(?:send|call|email|e-mail|mail|intro|introduce|demo|ping|schedule|book|share|set up|"
     r"setup|follow up|connect|invite|quote|ship|forward|text|meet|visit|reply|check)\b",
@@ -52,7 +53,7 @@ _HIGH_RE = re.compile(r"!!|\b(?:hot|urgent|asap|priority|important|vip)\b|[â˜…â˜
 def parse_note(lines: Sequence[str], *, reference: dt.date, date_order: str = "MDY",
                line_conf: Sequence[float] | None = None) -> Note:
     """Read the meeting note; dates without a year land nearest ``reference``."""
-    texts = [_mend(clean(t)) for t in lines]
+    texts = [_mend(clean(t, addresses=False).lstrip('"\'')) for t in lines]
     confs = list(line_conf) if line_conf else [1.0] * len(texts)
     used: dict[str, list[float]] = {}
     met_on = _met_on(texts, reference, date_order, confs, used)
@@ -66,7 +67,7 @@ def parse_note(lines: Sequence[str], *, reference: dt.date, date_order: str = "M
         elif action := _action(text):
             actions.append(action)
             used.setdefault("actions", []).append(conf)
-    high = any(_HIGH_RE.search(t) for t in texts)
+    high = any(_HIGH_RE.search(t) for t in lines)  # raw lines: cleaning drops a leading star
     return Note(met_on=met_on, event=event, topics=tuple(topics), actions=tuple(actions),
                 priority="high" if high else "normal",
                 confidence={k: round(min(v), 3) for k, v in used.items()})
@@ -144,7 +145,7 @@ def _event(texts: list[str], confs: list[float], used: dict[str, list[float]]) -
         if m := _EVENT_RE.search(_strip_dates(text)):
             event = _strip_dates(m.group("event"))
         elif _MET_RE.search(text):
-            event = _strip_dates(_MET_RE.sub("", text))
+            event = _strip_dates(_MET_RE.sub("", text)).strip("@ ")
         else:
             continue
         if event and len(event.split()) <= 5:
@@ -154,10 +155,10 @@ def _event(texts: list[str], confs: list[float], used: dict[str, list[float]]) -
 
 
 def _strip_dates(text: str) -> str:
-    for pattern in (_ISO_RE, _NUMERIC_RE, _MONTH_DAY_RE, _DAY_MONTH_RE):
+    for pattern in (_ISO_RE, _NUMERIC_RE, _DAY_MONTH_RE, _MONTH_DAY_RE, _WEEKDAY_RE):
         text = pattern.sub(" ", text)
     text = re.sub(r"\b(?:on|in|at)\s*$", "", text.strip(), flags=re.IGNORECASE)
-    return clean(re.sub(r"[!@]+", " ", text))
+    return clean(re.sub(r"[!]+|\s-\s", " ", text), addresses=False)
 
 
 def _action(text: str) -> str | None:

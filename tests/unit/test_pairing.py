@@ -22,3 +22,26 @@ def test_folders_are_walked_for_images_only(tmp_path: Path) -> None:
     jobs = collect_jobs([tmp_path])
     assert jobs == [Job(tmp_path / "show/x_front.png", tmp_path / "show/x_back.png"),
                     Job(tmp_path / "y.JPG")]
+
+
+def test_scanner_and_numbered_names_pair_too() -> None:
+    files = [Path(n) for n in ("d-a.png", "d-b.png", "e_1.jpg", "e_2.jpg", "scan.png",
+                               "scan (2).png", "f_1.png", "G_FRONT.png", "G_BACK.png")]
+    assert pair_sides(files) == [
+        Job(Path("d-a.png"), Path("d-b.png")), Job(Path("e_1.jpg"), Path("e_2.jpg")),
+        Job(Path("scan.png"), Path("scan (2).png")), Job(Path("f_1.png")),
+        Job(Path("G_FRONT.png"), Path("G_BACK.png"))]
+
+
+def test_a_poorly_read_note_never_overrides_the_command_line() -> None:
+    import datetime as dt
+
+    from cardscan.pipeline import _prefer_user
+
+    warnings: list[str] = []
+    typed, read = dt.date(2026, 11, 12), dt.date(2026, 11, 21)
+    assert _prefer_user(read, typed, 0.45, "date", warnings) == typed
+    assert "low confidence" in warnings[0] and "review" in warnings[0]
+    assert _prefer_user(read, typed, 0.93, "date", []) == read  # read well: the note wins
+    assert _prefer_user(None, typed, 0.0, "date", []) == typed
+    assert _prefer_user("CES", None, 0.2, "event", []) == "CES"  # nothing typed to prefer
