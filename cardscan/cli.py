@@ -77,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("front", type=Path, metavar="FRONT")
     s.add_argument("--back", type=Path, metavar="BACK", help="image of the card's back")
     meeting_args(s)
+    s.add_argument("--duplex", action="store_true",
+                   help="FRONT's pages alternate front, back (a duplex scan)")
     s.add_argument("--card", type=int, default=1, metavar="N",
                    help="which card when the file holds several (pages, sheets); default 1")
     s.add_argument("--json", action="store_true", help="print one JSON object")
@@ -89,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     meeting_args(b)
     b.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="Tesseract processes in parallel (default: one per CPU)")
+    b.add_argument("--duplex", action="store_true", help=(
+        "sides alternate front, back: the pages of each file, or the files of each folder "
+        "in name order (a sheet-fed duplex scanner's output)"))
     debug_arg(b)
     b.set_defaults(func=cmd_batch)
 
@@ -131,7 +136,7 @@ def _context(args: argparse.Namespace) -> Context:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    cards = scan(Job(args.front, args.back), _context(args))
+    cards = scan(Job(args.front, args.back, duplex=args.duplex), _context(args))
     if not 1 <= args.card <= len(cards):
         err.print(f"error: {args.front} holds {len(cards)} card(s); --card {args.card} "
                   "is not one of them", highlight=False)
@@ -153,7 +158,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     ctx = _context(args)
     db = Database(args.db)
-    jobs = collect_jobs(args.paths)
+    jobs = collect_jobs(args.paths, duplex=args.duplex)
     if not jobs:
         err.print("no card images found in " + ", ".join(map(str, args.paths)))
         return ExitCode.SOME_FILES_FAILED

@@ -37,6 +37,7 @@ class Job:
 
     front: Path
     back: Path | None = None
+    duplex: bool = False  # the front file's pages alternate front, back (a duplex scan)
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,10 @@ class Side:
     qr: tuple[str, ...] = ()  # payloads of the QR codes on this side
 
 
-def read_sides(image: CardImage, *, back: bool, ctx: Context) -> list[Side]:
-    """Every card in a file (pages, then cards on each page in reading order), read upright."""
+def read_sides(image: CardImage, *, back: bool, ctx: Context,
+               pages: Callable[[int], bool] | None = None) -> list[Side]:
+    """Every card in a file (pages, then cards on each page in reading order), read upright;
+    ``pages`` picks pages by their 0-based number."""
     settings = ctx.pipeline
     page_mode = settings.ocr.back_page_mode if back else settings.ocr.page_mode
     # Rule removal takes the long strokes of handwriting for lines (measured on the real pen
@@ -83,6 +86,8 @@ def read_sides(image: CardImage, *, back: bool, ctx: Context) -> list[Side]:
     preprocess = replace(settings.preprocess, remove_rules=False) if back else settings.preprocess
     sides = []
     for page_number, page in enumerate(loading.decode_pages(image), start=1):
+        if pages is not None and not pages(page_number - 1):
+            continue
         started = time.perf_counter()
         crops = imaging.prepare_page(page, preprocess)
         prep_seconds = (time.perf_counter() - started) / len(crops)
@@ -113,10 +118,17 @@ def _save_steps(folder: Path, source: Path, card: int, page: int,
                                                                           cv2.COLOR_RGB2BGR))
 
 
-def read_card(front: CardImage, back: CardImage | None, ctx: Context) -> list[ParsedCard]:
-    """OCR and parse every card in a front file (and its back); nothing is stored."""
-    fronts = read_sides(front, back=False, ctx=ctx)
-    backs = read_sides(back, back=True, ctx=ctx) if back else []
+def read_card(front: CardImage, back: CardImage | None, ctx: Context, *,
+              duplex: bool = False) -> list[ParsedCard]:
+    """OCR and parse every card in a front file (and its back); nothing is stored. With
+    ``duplex`` and no back file, the file's pages alternate front, back."""
+    if duplex and back is None:
+        fronts = read_sides(front, back=False, ctx=ctx, pages=lambda n: n % 2 == 0)
+        backs = read_sides(front, back=True, ctx=ctx, pages=lambda n: n % 2 == 1)
+        back = front
+    else:
+        fronts = read_sides(front, back=False, ctx=ctx)
+        backs = read_sides(back, back=True, ctx=ctx) if back else []
     return [_parse(front, back if i < len(backs) else None, side,
                    backs[i] if i < len(backs) else None, i, ctx)
             for i, side in enumerate(fronts)]
@@ -180,7 +192,7 @@ def scan(job: Job, ctx: Context) -> list[ParsedCard]:
     """Read the card(s) in a file, with the back when given (``cardscan scan``)."""
     front = loading.read_card_image(job.front)
     back = loading.read_card_image(job.back) if job.back else None
-    return read_card(front, back, ctx)
+    return read_card(front, back, ctx, duplex=job.duplex)
 
 
 def card_json(card: ParsedCard) -> dict[str, Any]:
@@ -204,15 +216,30 @@ def card_json(card: ParsedCard) -> dict[str, Any]:
 
 # --- finding the cards in what the user gave -------------------------------------------------
 
-def collect_jobs(paths: Iterable[Path]) -> list[Job]:
-    """Files and folders -> cards, backs paired with fronts by file name (x_front / x_back)."""
-    files: list[Path] = []
+def collect_jobs(paths: Iterable[Path], *, duplex: bool = False) -> list[Job]:
+    """Files and folders -> cards, backs paired with fronts by file name (x_front / x_back).
+
+    With ``duplex`` (a sheet-fed scanner's output), a folder's files in name order and a
+    multi-page file's pages alternate front, back.
+    """
+    jobs: list[Job] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if _is_card_file(p, path))
-        else:
-            files.append(path)  # named explicitly: always tried, so errors are reported
-    return pair_sides(files)
+            files = sorted(p for p in path.rglob("*") if _is_card_file(p, path))
+            jobs += ([Job(f, b) for f, b in zip(files[::2], files[1::2], strict=False)]
+                     + ([Job(files[-1])] if len(files) % 2 else [])
+                     if duplex else pair_sides(files))
+        else:  # named explicitly: always tried, so errors are reported
+            jobs += [Job(path, duplex=True)] if duplex else pair_sides([path])
+    return _pair_named_files(jobs) if not duplex else jobs
+
+
+def _pair_named_files(jobs: list[Job]) -> list[Job]:
+    """Files named one by one on the command line pair by name too."""
+    singles = [j.front for j in jobs if j.back is None]
+    paired = {j.front: j for j in pair_sides(singles)}
+    return [job if job.back is not None else paired[job.front] for job in jobs
+            if job.back is not None or job.front in paired]
 
 
 def _is_card_file(path: Path, root: Path) -> bool:
@@ -281,7 +308,8 @@ def ingest_many(jobs: list[Job], db: Database, ctx: Context, *, executor: Execut
         if db.has_scan(front.sha256):
             yield IngestResult(job.front, Status.DUPLICATE, message="already stored", back=job.back)
             continue
-        pending.append((job, (executor or _Inline()).submit(read_card, front, back, ctx)))
+        pending.append((job, (executor or _Inline()).submit(read_card, front, back, ctx,
+                                                            duplex=job.duplex)))
         if executor is None:
             yield from _store_ready(pending, db, ctx, now)
     yield from _store_ready(pending, db, ctx, now)
@@ -290,10 +318,11 @@ def ingest_many(jobs: list[Job], db: Database, ctx: Context, *, executor: Execut
 class _Inline:
     """Runs work at once in this process: the executor when none is given."""
 
-    def submit(self, fn: Callable[..., list[ParsedCard]], *args: Any) -> Future[list[ParsedCard]]:
+    def submit(self, fn: Callable[..., list[ParsedCard]], *args: Any,
+               **kwargs: Any) -> Future[list[ParsedCard]]:
         future: Future[list[ParsedCard]] = Future()
         try:
-            future.set_result(fn(*args))
+            future.set_result(fn(*args, **kwargs))
         except Exception as e:  # handed to the caller through the future, as a pool would
             future.set_exception(e)
         return future

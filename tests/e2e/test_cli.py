@@ -243,3 +243,25 @@ TEXT_CASES = [
 def test_parse_text_from_elsewhere(cli, text: str, expected: dict) -> None:  # type: ignore[no-untyped-def]
     record = json.loads(cli("parse", "-", "--json", stdin=text, check=True).stdout)
     assert {key: record[key] for key in expected} == expected
+
+
+def test_duplex_scans_alternate_front_and_back(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    front = Image.open(SAMPLES / "images" / "us-left-two-phones_front.png").convert("RGB")
+    back = Image.open(SAMPLES / "images" / "us-left-two-phones_back.png").convert("RGB")
+    pdf = tmp_path / "duplex.pdf"
+    front.save(pdf, save_all=True, append_images=[back], resolution=300)
+    record = json.loads(cli("scan", pdf, "--duplex", "--json", "--met", "2026-11-10",
+                            check=True).stdout)
+    assert record["name"] == "Jordan Ellis"
+    assert record["event"] == "Web Summit" and record["met_on"] == "2026-11-12"
+
+    folder = tmp_path / "feeder"
+    folder.mkdir()
+    front.save(folder / "scan0001.png")
+    back.save(folder / "scan0002.png")
+    done = cli("batch", folder, "--duplex", "--db", _db(tmp_path), check=True)
+    assert "1 created" in done.stderr and "scan0002.png" in done.stderr  # shown as the back
+    [contact] = json.loads(cli("contacts", "--db", _db(tmp_path), "--json", check=True).stdout)
+    assert contact["event"] == "Web Summit"
