@@ -180,6 +180,9 @@ class PlannedTask:
     draft: str
 
 
+REVIEW_BELOW = 0.6
+
+
 def contact_record(contact: ContactFields, note: Note, *, met_on: dt.date | None,
                    event: str | None) -> dict[str, object]:
     """The public JSON shape of a contact (``scan --json``, ``contacts --json``): never rename."""
@@ -200,5 +203,7 @@ def contact_record(contact: ContactFields, note: Note, *, met_on: dt.date | None
         "topics": list(note.topics),
         "actions": list(note.actions),
         "priority": note.priority,
-        "confidence": {**contact.confidence, **note.confidence},
+        "confidence": (confidence := {**contact.confidence, **note.confidence}),
+        # Fields found but read or placed with little confidence: a person should check them.
+        "review": sorted(k for k, v in confidence.items() if 0 < v < REVIEW_BELOW),
     }
