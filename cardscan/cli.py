@@ -23,7 +23,7 @@ from .db import Database, default_url
 from .errors import CardscanError, ExitCode
 from .model import IngestResult, Note, OcrResult, Status, contact_record
 from .parse import parse_front
-from .pipeline import Context, Job, card_json, collect_jobs, ingest_many, scan
+from .pipeline import Context, Job, attach_back, card_json, collect_jobs, ingest_many, scan
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -108,6 +108,13 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--json", action="store_true", help="print a JSON list")
     t.set_defaults(func=cmd_tasks)
 
+    at = sub.add_parser("attach", help="attach a stored back (no front was found) to a contact")
+    at.add_argument("back", type=Path, metavar="BACK", help="the back's image file")
+    at.add_argument("--to", type=int, required=True, metavar="CONTACT_ID")
+    db_arg(at)
+    meeting_args(at)
+    at.set_defaults(func=cmd_attach)
+
     e = sub.add_parser("export", help="export contacts")
     esub = e.add_subparsers(required=True, metavar="FORMAT")
     csv_cmd = esub.add_parser("csv", help="CSV with every field (UTF-8)")
@@ -132,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _context(args: argparse.Namespace) -> Context:
     return Context(pipeline=load_pipeline(args.pipeline), today=dt.date.today(),
-                   met=args.met, event=args.event, debug_dir=args.debug_images)
+                   met=args.met, event=args.event, debug_dir=getattr(args, "debug_images", None))
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -169,7 +176,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
             _report(result)
     summary = ", ".join(f"{counts[s.value]} {s.value.replace('_', ' ')}" for s in Status)
     err.print(f"{len(jobs)} file(s): {summary}. Database: {db.safe_url}", highlight=False)
-    bad = counts[Status.FAILED.value] + counts[Status.NO_TEXT.value]
+    bad = (counts[Status.FAILED.value] + counts[Status.NO_TEXT.value]
+           + counts[Status.UNPAIRED.value])
     if bad:
         err.print(f"{bad} file(s) set aside; see the errors above", highlight=False)
         return ExitCode.SOME_FILES_FAILED
@@ -179,10 +187,18 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def _report(result: IngestResult) -> None:
     if result.status in (Status.FAILED, Status.NO_TEXT):
         err.print(f"[red]error:[/red] {result.message}", highlight=False)
+    elif result.status is Status.UNPAIRED:
+        err.print(f"[yellow]note:[/yellow] {result.message}", highlight=False)
     else:
         back = f" + {result.back.name}" if result.back else ""
         part = f" (card {result.part + 1})" if result.part else ""
         err.print(f"{result.status.value}: {result.path}{back}{part}", highlight=False)
+
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    note_id = attach_back(args.back, args.to, Database(args.db), _context(args))
+    err.print(f"attached {args.back} to contact {args.to} (note {note_id})", highlight=False)
+    return ExitCode.OK
 
 
 def cmd_contacts(args: argparse.Namespace) -> int:

@@ -38,7 +38,16 @@ from sqlalchemy.orm import (
 )
 
 from .errors import StorageError
-from .model import ContactFields, Note, ParsedCard, Phone, PlannedTask, contact_record
+from .model import (
+    CardImage,
+    ContactFields,
+    Note,
+    OcrResult,
+    ParsedCard,
+    Phone,
+    PlannedTask,
+    contact_record,
+)
 
 
 class Base(DeclarativeBase):
@@ -222,6 +231,50 @@ class Database:
                        channel=t.channel, due_on=t.due_on, draft=t.draft, created_at=now)
                   for t in tasks)
         return contact.id
+
+    def save_unpaired_back(self, back: CardImage, readings: list[OcrResult], *,
+                           now: dt.datetime) -> int:
+        """Keep a back with no front: its scans, with no card, until it is attached."""
+        stored = self._keep_image(back.data, back.sha256, back.path.suffix)
+        with self.session() as s:
+            rows = [Scan(sha256=back.sha256, part=part, path=str(back.path.resolve()),
+                         stored_path=str(stored), side="back", card_id=None,
+                         raw_text=ocr.text, engine=ocr.engine, engine_version=ocr.engine_version,
+                         words=[[w.text, w.conf, w.left, w.top, w.width, w.height]
+                                for w in ocr.words], status="unpaired", created_at=now)
+                    for part, ocr in enumerate(readings)]
+            s.add_all(rows)
+            s.flush()
+            return rows[0].id if rows else 0
+
+    def unpaired_back_text(self, sha256: str) -> str:
+        with self.session() as s:
+            scans = s.scalars(select(Scan).where(Scan.sha256 == sha256, Scan.side == "back")
+                              .order_by(Scan.part)).all()
+            if not scans:
+                raise StorageError("that file is not a stored back; ingest it first with "
+                                   "cardscan batch FILE")
+            return "\n".join(scan.raw_text for scan in scans)
+
+    def attach_note(self, sha256: str, contact_id: int, note: Note, *, text: str,
+                    met_on: dt.date, event: str | None) -> int:
+        """The back's note becomes the contact's newest meeting; its scans join the card."""
+        with self.session() as s:
+            contact = s.get(Contact, contact_id)
+            if contact is None:
+                raise StorageError(f"no contact {contact_id}; see cardscan contacts")
+            card = s.scalars(select(Card).where(Card.contact_id == contact_id)
+                             .order_by(Card.id.desc())).first()
+            if card is None:
+                raise StorageError(f"contact {contact_id} has no card to attach a back to")
+            for scan in s.scalars(select(Scan).where(Scan.sha256 == sha256)):
+                scan.card_id, scan.status = card.id, "ok"
+            row = NoteRow(contact_id=contact_id, card_id=card.id, text=text, met_on=met_on,
+                          event=event, topics=list(note.topics), actions=list(note.actions),
+                          priority=note.priority, confidence=note.confidence)
+            s.add(row)
+            s.flush()
+            return row.id
 
     def _keep_image(self, data: bytes, sha256: str, suffix: str) -> Path:
         """Copy the user's image into the content-addressed scan store (never moves theirs)."""

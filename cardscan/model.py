@@ -155,6 +155,7 @@ class Status(str, Enum):
     CREATED = "created"
     DUPLICATE = "duplicate"
     NO_TEXT = "no_text"
+    UNPAIRED = "unpaired_back"  # a back with no front: kept, to be attached later
     FAILED = "failed"
 
 

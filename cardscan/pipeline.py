@@ -300,13 +300,11 @@ def ingest_many(jobs: list[Job], db: Database, ctx: Context, *, executor: Execut
         except CardscanError as e:
             yield IngestResult(job.front, Status.FAILED, message=str(e), back=job.back)
             continue
-        if _is_back_only(job):
-            yield IngestResult(job.front, Status.FAILED, message=(
-                f"{job.front}: back of a card with no matching front (name the front "
-                f"{job.front.stem[:-4].rstrip(' _.-')}_front{job.front.suffix})"))
-            continue
         if db.has_scan(front.sha256):
             yield IngestResult(job.front, Status.DUPLICATE, message="already stored", back=job.back)
+            continue
+        if _is_back_only(job):
+            yield keep_unpaired_back(front, db, ctx, now=now())
             continue
         pending.append((job, (executor or _Inline()).submit(read_card, front, back, ctx,
                                                             duplex=job.duplex)))
@@ -326,6 +324,29 @@ class _Inline:
         except Exception as e:  # handed to the caller through the future, as a pool would
             future.set_exception(e)
         return future
+
+
+def keep_unpaired_back(back: CardImage, db: Database, ctx: Context, *,
+                       now: dt.datetime) -> IngestResult:
+    """Read and store a back whose front is not here, so it can be attached later."""
+    sides = read_sides(back, back=True, ctx=ctx)
+    scan_id = db.save_unpaired_back(back, [s.ocr for s in sides], now=now)
+    return IngestResult(back.path, Status.UNPAIRED, message=(
+        f"{back.path}: back of a card with no matching front; kept as scan {scan_id}. "
+        f"Attach it with: cardscan attach {back.path} --to CONTACT_ID"))
+
+
+def attach_back(path: Path, contact_id: int, db: Database, ctx: Context) -> int:
+    """Attach a stored back (by its file) to a contact: its note becomes the newest meeting.
+    Returns the note id. The stored OCR text is parsed again; no OCR is run."""
+    image = loading.read_card_image(path)
+    text = db.unpaired_back_text(image.sha256)
+    lines = text.splitlines()
+    note = parse_note(lines, reference=ctx.met or ctx.today,
+                      date_order=ctx.pipeline.parse.date_order)
+    return db.attach_note(image.sha256, contact_id, note, text=text,
+                          met_on=note.met_on or ctx.met or ctx.today,
+                          event=note.event or ctx.event)
 
 
 def _is_back_only(job: Job) -> bool:

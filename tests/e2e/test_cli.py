@@ -135,12 +135,24 @@ def test_scan_of_a_bad_file_is_one_clear_line(cli, tmp_path: Path) -> None:  # t
                            "cardscan reads JPEG, PNG, TIFF, BMP, WebP, PDF")
 
 
-def test_a_back_without_its_front_is_reported(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_back_without_its_front_is_kept_and_can_be_attached(  # type: ignore[no-untyped-def]
+        cli, tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    cli("batch", SAMPLES / "images" / "us-left-two-phones_front.png", "--db", db, check=True)
     back = tmp_path / "lonely_back.png"
     shutil.copy(SAMPLES / "images" / "us-left-two-phones_back.png", back)
-    done = cli("batch", back, "--db", _db(tmp_path))
-    assert done.returncode == 3
-    assert "no matching front" in done.stderr
+    done = cli("batch", back, "--db", db, "--met", "2026-11-10")
+    assert done.returncode == 3  # the user has something to do
+    assert "no matching front; kept as scan" in done.stderr
+    assert f"cardscan attach {back} --to CONTACT_ID" in done.stderr
+    [before] = json.loads(cli("contacts", "--db", db, "--json", check=True).stdout)
+    assert before["event"] is None  # a back is never a contact of its own
+    cli("attach", back, "--to", str(before["id"]), "--db", db, "--met", "2026-11-10",
+        check=True)
+    [after] = json.loads(cli("contacts", "--db", db, "--json", check=True).stdout)
+    assert (after["event"], after["met_on"]) == ("Web Summit", "2026-11-12")
+    again = cli("batch", back, "--db", db)
+    assert "1 duplicate" in again.stderr
 
 
 def test_pipeline_by_name_and_unknown_pipeline(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
