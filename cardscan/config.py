@@ -22,6 +22,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 class Preprocess:
     find_cards: bool = True
     remove_rules: bool = True
+    rule_min_fraction: float = 0.25
     deskew: bool = True
     min_skew: float = 0.4
     max_skew: float = 20.0

@@ -305,7 +305,7 @@ def skew_angle(gray: np.ndarray) -> float:
     return -float(np.array(angles)[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
 
 
-def remove_rules(gray: np.ndarray) -> np.ndarray:
+def remove_rules(gray: np.ndarray, *, min_fraction: float = 0.25) -> np.ndarray:
     """Paint over long horizontal lines (underlines, bands) and over the stretches of vertical
     dividers that touch letters: where a rule touches a letter Tesseract misreads it
     ("Lindqvist" -> "Lindqvis"). The rest of a divider stays: Tesseract uses it to keep the
@@ -313,10 +313,11 @@ def remove_rules(gray: np.ndarray) -> np.ndarray:
     h, w = gray.shape[:2]
     ink = cv2.adaptiveThreshold(_dark_text(gray), 255, cv2.ADAPTIVE_THRESH_MEAN_C,
                                 cv2.THRESH_BINARY_INV, 31, 15)
+    tall, wide = max(15, int(h * min_fraction)), max(15, int(w * min_fraction))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
-                                cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, h // 4))))
+                                cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall)))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
-                                  cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, w // 4), 1)))
+                                  cv2.getStructuringElement(cv2.MORPH_RECT, (wide, 1)))
     letters = cv2.subtract(ink, cv2.dilate(cv2.bitwise_or(vertical, horizontal),
                                            np.ones((3, 3), np.uint8)))
     near_letters = cv2.dilate(letters, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
@@ -419,7 +420,7 @@ def _finish(crop: Crop, settings: Preprocess) -> None:
     """Gray, straighten, even the light, enlarge: the steps every card gets."""
     gray = crop.step("gray", to_gray(crop.image))
     if settings.remove_rules:
-        gray = crop.step("rules", remove_rules(gray))
+        gray = crop.step("rules", remove_rules(gray, min_fraction=settings.rule_min_fraction))
     if settings.deskew:
         angle = skew_angle(gray)
         if settings.min_skew <= abs(angle) <= settings.max_skew:
