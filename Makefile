@@ -43,10 +43,14 @@ system-deps:
 font-deps:
 	$(call apt_install,$(FONT_PKGS))
 
+# RapidOCR reads handwritten backs better (see pipelines/default.toml). Its wheel asks for
+# opencv-python, which would clash with opencv-python-headless (one cv2), so it is installed
+# without dependencies; the [handwriting] extra brings the others.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,heic]'
+	$(BIN)/python -m pip install -q -e '.[dev,heic,handwriting]'
+	$(BIN)/python -m pip install -q --no-deps 'rapidocr-onnxruntime>=1.3,<2'
 	touch $(STAMP)
 
 demo: system-deps $(STAMP)

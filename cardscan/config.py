@@ -39,6 +39,7 @@ class Ocr:
     languages: str = "eng+deu"
     page_mode: int = 3
     back_page_mode: int = 11
+    back_engine: str = "auto"
     timeout: int = 60
 
 
@@ -154,6 +155,8 @@ def _validate(pipeline: Pipeline, source: str) -> None:
                           f"not {', '.join(sorted(bad_days))}")
     if len(set(pipeline.followup.avoid_weekdays)) >= 7:
         raise ConfigError(f"{source}: avoid_weekdays cannot exclude every day")
+    if pipeline.ocr.back_engine not in ("auto", "tesseract", "rapidocr"):
+        raise ConfigError(f"{source}: back_engine is \"auto\", \"tesseract\" or \"rapidocr\"")
     if pipeline.parse.date_order not in ("MDY", "DMY"):
         raise ConfigError(f"{source}: date_order must be \"MDY\" or \"DMY\"")
     if pipeline.ocr.page_mode not in range(14) or pipeline.ocr.back_page_mode not in range(14):

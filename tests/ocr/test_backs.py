@@ -1,0 +1,42 @@
+"""Handwritten backs with both engines (real OCR): RapidOCR when installed, Tesseract always."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+
+from cardscan import rapid
+from cardscan.config import load_pipeline
+from cardscan.pipeline import Context, Job, engine_for, scan
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.ocr
+FRONT = SAMPLES / "images" / "us-left-two-phones_front.png"
+BACK = SAMPLES / "images" / "us-left-two-phones_back.png"
+
+
+def _context(back_engine: str) -> Context:
+    pipeline = load_pipeline("default")
+    pipeline = replace(pipeline, ocr=replace(pipeline.ocr, back_engine=back_engine))
+    return Context(pipeline=pipeline, today=dt.date(2026, 11, 10), met=dt.date(2026, 11, 10))
+
+
+@pytest.mark.parametrize("engine", ["tesseract", "rapidocr"])
+def test_a_handwritten_back_gives_the_meeting(engine: str) -> None:
+    if engine == "rapidocr" and not rapid.AVAILABLE:
+        pytest.skip("rapidocr-onnxruntime is not installed")
+    ctx = _context(engine)
+    assert engine_for(ctx.pipeline, back=True).name == engine
+    assert engine_for(ctx.pipeline).name == "tesseract"  # fronts always
+    [card] = scan(Job(FRONT, BACK), ctx)
+    assert card.back_ocr is not None and card.back_ocr.engine == engine
+    assert card.met_on == dt.date(2026, 11, 12)
+    assert card.event == "Web Summit"
+    assert card.note.topics == ("solar financing",)
+
+
+def test_auto_picks_rapidocr_when_it_is_installed() -> None:
+    expected = "rapidocr" if rapid.AVAILABLE else "tesseract"
+    assert engine_for(_context("auto").pipeline, back=True).name == expected
