@@ -8,6 +8,7 @@ read by Tesseract.
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import time
 
 import numpy as np
@@ -16,12 +17,8 @@ from .errors import MissingDependencyError
 from .model import OcrResult, TextLine, Word
 from .ocr import lines_by_position
 
-try:
-    from rapidocr_onnxruntime import RapidOCR
-
-    AVAILABLE = True
-except ImportError:  # pragma: no cover - depends on what is installed
-    AVAILABLE = False
+# Imported only when used: onnxruntime writes a device id under ~/.cache on import.
+AVAILABLE = importlib.util.find_spec("rapidocr_onnxruntime") is not None
 
 
 class RapidEngine:
@@ -34,6 +31,8 @@ class RapidEngine:
             raise MissingDependencyError(
                 "RapidOCR is not installed: pip install --no-deps rapidocr-onnxruntime "
                 "onnxruntime pyclipper shapely pyyaml six tqdm (make does this)")
+        from rapidocr_onnxruntime import RapidOCR
+
         # One thread per process: the batch runs one process per core.
         self._ocr = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
         self.version = importlib.metadata.version("rapidocr-onnxruntime")
