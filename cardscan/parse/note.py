@@ -32,9 +32,12 @@ _WEEKDAY_RE = re.compile(rf"\b({'|'.join(sorted(_WEEKDAYS, key=len, reverse=True
 # "Met", and how handwriting OCR reads it at the start of a line: Het, Mot, Mct.
 _MET_RE = re.compile(r"\b(?:met|meeting|mtg)\b|^(?:het|mot|mct|rnet)\b", re.IGNORECASE)
 # Digits that handwriting OCR reads as letters, mended only inside a date-shaped token.
-_DATE_TOKEN_RE = re.compile(r"(?<![\w/])([\dOoIl|SZB]{1,2})([/.])([\dOoIl|SZB]{1,2})(?![\w])")
+_DATE_TOKEN_RE = re.compile(
+    r"(?<![\w/])([\dOoIl|SZBGgq]{1,2})([/.])([\dOoIl|SZBGgq]{1,2})(?![\w])")
 _DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "Z": "2",
-                         "B": "8"})
+                         "B": "8", "G": "9", "g": "9", "q": "9"})
+# "Met 218": the slash of 2/8 read as a 1 (only on a "met" line with no other date).
+_SLASH_AS_ONE_RE = re.compile(r"(?<![\d/])([1-9])1([1-9]|[12]\d|3[01])(?![\d/])")
 _EVENT_RE = re.compile(
     r"(?:@|\b[Aa][Tt]\b)\s*(?P<event>[A-Z0-9][\w&+'.:-]*(?:\s+[\w&+'.:-]+){0,4})")
 _TOPIC_RE = re.compile(
@@ -74,14 +77,18 @@ def parse_note(lines: Sequence[str], *, reference: dt.date, date_order: str = "M
 
 
 def _mend(text: str) -> str:
-    """OCR slips in handwriting: "©" for "@", letters for digits inside a date."""
+    """OCR slips in handwriting: "©" for "@", letters for digits inside a date, and on a
+    "met" line without a date, a slash read as 1 ("Met 218" is "Met 2/8")."""
     text = text.replace("©", "@")
 
     def digits(m: re.Match[str]) -> str:
         day, sep, month = m[1].translate(_DIGITS), m[2], m[3].translate(_DIGITS)
         return f"{day}{sep}{month}" if (day + month).isdigit() else m[0]
 
-    return _DATE_TOKEN_RE.sub(digits, text)
+    text = _DATE_TOKEN_RE.sub(digits, text)
+    if _MET_RE.search(text) and not _NUMERIC_RE.search(text) and not _ISO_RE.search(text):
+        text = _SLASH_AS_ONE_RE.sub(r"\1/\2", text, count=1)
+    return text
 
 
 def _met_on(texts: list[str], reference: dt.date, order: str, confs: list[float],

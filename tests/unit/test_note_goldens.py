@@ -78,6 +78,9 @@ NOTES: list[tuple[list[str], dt.date | None, str | None, list[str], list[str], s
      [], "normal"),
     (["Call back 415-599-0142", "Coftee 10/3 wf Dana"], D(2026, 10, 3), None, [],
      ["Call back 415-599-0142"], "normal"),
+    (["Het 218 @ Web Summit"], D(2027, 2, 8), "Web Summit", [], [], "normal"),
+    (["MET G/22 @ RE+ EXPO"], D(2026, 9, 22), "RE+ EXPO", [], [], "normal"),
+    (["Met 11/1Z @ Slush"], D(2026, 11, 12), "Slush", [], [], "normal"),
 ]
 
 
