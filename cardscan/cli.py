@@ -187,7 +187,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def _report(result: IngestResult) -> None:
     if result.status in (Status.FAILED, Status.NO_TEXT):
         err.print(f"[red]error:[/red] {result.message}", highlight=False)
-    elif result.status is Status.UNPAIRED:
+    elif result.status in (Status.UNPAIRED, Status.ATTACHED):
         err.print(f"[yellow]note:[/yellow] {result.message}", highlight=False)
     else:
         back = f" + {result.back.name}" if result.back else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -257,8 +257,10 @@ class Database:
             return "\n".join(scan.raw_text for scan in scans)
 
     def attach_note(self, sha256: str, contact_id: int, note: Note, *, text: str,
-                    met_on: dt.date, event: str | None) -> int:
-        """The back's note becomes the contact's newest meeting; its scans join the card."""
+                    met_on: dt.date, event: str | None,
+                    tasks: Sequence[PlannedTask] = ()) -> int:
+        """The back's note becomes the contact's newest meeting; its scans join the card; the
+        open first touch is planned again from it (date and draft)."""
         with self.session() as s:
             contact = s.get(Contact, contact_id)
             if contact is None:
@@ -274,6 +276,13 @@ class Database:
                           priority=note.priority, confidence=note.confidence)
             s.add(row)
             s.flush()
+            open_tasks = {t.touch: t for t in s.scalars(select(Task).where(
+                Task.contact_id == contact_id, Task.state == "open"))}
+            for planned in tasks:
+                task = open_tasks.get(planned.touch)
+                if task is None:
+                    continue
+                task.due_on, task.draft, task.note_id = planned.due_on, planned.draft, row.id
             return row.id
 
     def _keep_image(self, data: bytes, sha256: str, suffix: str) -> Path:
@@ -288,6 +297,11 @@ class Database:
             except OSError as e:
                 raise StorageError(f"cannot write to the scan store {self.store}: {e}") from e
         return path
+
+    def contact_name(self, contact_id: int) -> str | None:
+        with self.session() as s:
+            contact = s.get(Contact, contact_id)
+            return contact.name if contact else None
 
     def contacts(self) -> list[dict[str, Any]]:
         """Every contact in the public JSON shape, plus ``id``, oldest first."""

@@ -156,6 +156,7 @@ class Status(str, Enum):
     DUPLICATE = "duplicate"
     NO_TEXT = "no_text"
     UNPAIRED = "unpaired_back"  # a back with no front: kept, to be attached later
+    ATTACHED = "attached_back"  # a back recognised by its content, joined to the card before
     FAILED = "failed"
 
 

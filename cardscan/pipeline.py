@@ -304,6 +304,7 @@ def ingest_many(jobs: list[Job], db: Database, ctx: Context, *, executor: Execut
     reaches OCR. One bad file never stops the batch.
     """
     pending: list[tuple[Job, Future[list[ParsedCard]]]] = []
+    previous: dict[Path, IngestResult] = {}
     for job in jobs:
         try:
             front = loading.read_card_image(job.front)
@@ -320,8 +321,8 @@ def ingest_many(jobs: list[Job], db: Database, ctx: Context, *, executor: Execut
         pending.append((job, (executor or _Inline()).submit(read_card, front, back, ctx,
                                                             duplex=job.duplex)))
         if executor is None:
-            yield from _store_ready(pending, db, ctx, now)
-    yield from _store_ready(pending, db, ctx, now)
+            yield from _store_ready(pending, db, ctx, now, previous)
+    yield from _store_ready(pending, db, ctx, now, previous)
 
 
 class _Inline:
@@ -335,6 +336,31 @@ class _Inline:
         except Exception as e:  # handed to the caller through the future, as a pool would
             future.set_exception(e)
         return future
+
+
+def _looks_like_a_back(cards: list[ParsedCard], job: Job) -> bool:
+    """One side with no way to reach anyone on it, but a note (a date, an event, a topic or
+    an action): the back of a card, whatever its file is called."""
+    if len(cards) != 1 or job.back is not None or job.duplex:
+        return False
+    card = cards[0]
+    if card.contact.emails or card.contact.phones or card.contact.website:
+        return False
+    note = parse_note([ln.text for ln in card.front_ocr.lines], reference=card.met_on)
+    return bool(note.met_on or note.event or note.topics or note.actions)
+
+
+def _attach_to(before: IngestResult, side: CardImage, db: Database, ctx: Context, *,
+               now: dt.datetime) -> IngestResult:
+    """Read ``side`` again as a handwritten back and add its note to the card before it."""
+    readings = [s.ocr for s in read_sides(side, back=True, ctx=ctx)]
+    db.save_unpaired_back(side, readings, now=now)
+    text = "\n".join(r.text for r in readings)
+    note = parse_note(text.splitlines(), reference=ctx.met or ctx.today,
+                      date_order=ctx.pipeline.parse.date_order)
+    _attach_note(side.sha256, before.contact_id or 0, note, text, db, ctx)
+    return IngestResult(side.path, Status.ATTACHED, contact_id=before.contact_id,
+                        message=f"{side.path}: read as the back of {before.path.name}")
 
 
 def keep_unpaired_back(back: CardImage, db: Database, ctx: Context, *,
@@ -352,12 +378,18 @@ def attach_back(path: Path, contact_id: int, db: Database, ctx: Context) -> int:
     Returns the note id. The stored OCR text is parsed again; no OCR is run."""
     image = loading.read_card_image(path)
     text = db.unpaired_back_text(image.sha256)
-    lines = text.splitlines()
-    note = parse_note(lines, reference=ctx.met or ctx.today,
+    note = parse_note(text.splitlines(), reference=ctx.met or ctx.today,
                       date_order=ctx.pipeline.parse.date_order)
-    return db.attach_note(image.sha256, contact_id, note, text=text,
-                          met_on=note.met_on or ctx.met or ctx.today,
-                          event=note.event or ctx.event)
+    return _attach_note(image.sha256, contact_id, note, text, db, ctx)
+
+
+def _attach_note(sha256: str, contact_id: int, note: Note, text: str, db: Database,
+                 ctx: Context) -> int:
+    met_on, event = note.met_on or ctx.met or ctx.today, note.event or ctx.event
+    tasks = followup.plan(met_on=met_on, name=db.contact_name(contact_id), event=event,
+                          topics=note.topics, actions=note.actions, policy=ctx.pipeline.followup)
+    return db.attach_note(sha256, contact_id, note, text=text, met_on=met_on, event=event,
+                          tasks=tasks)
 
 
 def _is_back_only(job: Job) -> bool:
@@ -365,11 +397,25 @@ def _is_back_only(job: Job) -> bool:
 
 
 def _store_ready(pending: list[tuple[Job, Future[list[ParsedCard]]]], db: Database,
-                 ctx: Context, now: Callable[[], dt.datetime]) -> Iterator[IngestResult]:
+                 ctx: Context, now: Callable[[], dt.datetime],
+                 previous: dict[Path, IngestResult] | None = None) -> Iterator[IngestResult]:
+    """Store finished work in order. ``previous`` remembers the last card stored per folder,
+    so that a back recognised by its content joins the card scanned just before it."""
+    previous = {} if previous is None else previous
     while pending:
         job, work = pending.pop(0)
         try:
-            yield from store(work.result(), db, ctx, now=now())
+            cards = work.result()
+            before = previous.get(job.front.parent)
+            if before is not None and before.back is None and _looks_like_a_back(cards, job):
+                result = _attach_to(before, cards[0].front, db, ctx, now=now())
+                previous.pop(job.front.parent)
+                yield result
+                continue
+            for result in store(cards, db, ctx, now=now()):
+                if result.status is Status.CREATED:
+                    previous[job.front.parent] = result
+                yield result
         except CardscanError as e:
             yield IngestResult(job.front, Status.FAILED, message=str(e), back=job.back)
         except Exception as e:  # a bug on one odd image must not end the batch

@@ -277,3 +277,20 @@ def test_duplex_scans_alternate_front_and_back(cli, tmp_path: Path) -> None:  # 
     assert "1 created" in done.stderr and "scan0002.png" in done.stderr  # shown as the back
     [contact] = json.loads(cli("contacts", "--db", _db(tmp_path), "--json", check=True).stdout)
     assert contact["event"] == "Web Summit"
+
+
+def test_a_back_is_recognised_by_its_content_and_joins_the_card_before_it(  # type: ignore[no-untyped-def]
+        cli, tmp_path: Path) -> None:
+    folder = tmp_path / "show"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "images" / "us-left-two-phones_front.png", folder / "img_0001.png")
+    shutil.copy(SAMPLES / "images" / "us-left-two-phones_back.png", folder / "img_0002.png")
+    done = cli("batch", folder, "--db", _db(tmp_path), "--met", "2026-11-10", "--workers", "1",
+               check=True)
+    assert "1 created" in done.stderr and "1 attached back" in done.stderr
+    assert "img_0002.png: read as the back of img_0001.png" in done.stderr
+    [contact] = json.loads(cli("contacts", "--db", _db(tmp_path), "--json", check=True).stdout)
+    assert (contact["event"], contact["met_on"]) == ("Web Summit", "2026-11-12")
+    [task] = json.loads(cli("tasks", "--db", _db(tmp_path), "--json", check=True).stdout)
+    assert task["due_on"] == "2026-11-17"  # Thu 12th + 2 = Sat -> Tue 17th
+    assert "Web Summit" in task["draft"]
