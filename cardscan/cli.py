@@ -22,8 +22,9 @@ from .config import load_pipeline
 from .db import Database, default_url
 from .errors import CardscanError, ExitCode
 from .model import IngestResult, Note, OcrResult, Status, contact_record
+from .pairing import collect_jobs
 from .parse import parse_front
-from .pipeline import Context, Job, attach_back, card_json, collect_jobs, ingest_many, scan
+from .pipeline import Context, Job, attach_back, card_json, ingest_many, scan
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,23 +21,12 @@ from .errors import CardscanError
 from .model import CardImage, IngestResult, Note, OcrResult, ParsedCard, Status, contact_record
 from .ocr import OcrEngine, TesseractEngine
 from .orient import read_upright
+from .pairing import Job, is_back_only
 from .parse import parse_front, parse_note
 from .parse.qrcodes import fields_from_qr, merge
 from .qr import read_qr_codes
 
 log = logging.getLogger(__name__)
-
-_BACK_RE = re.compile(r"^(?P<stem>.*?)[ _.-]?back$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Job:
-    """One card to read: a front and, when there is one, its back."""
-
-    front: Path
-    back: Path | None = None
-    duplex: bool = False  # the front file's pages alternate front, back (a duplex scan)
-
 
 @dataclass(frozen=True)
 class Context:
@@ -225,74 +213,6 @@ def card_json(card: ParsedCard) -> dict[str, Any]:
     }
 
 
-# --- finding the cards in what the user gave -------------------------------------------------
-
-def collect_jobs(paths: Iterable[Path], *, duplex: bool = False) -> list[Job]:
-    """Files and folders -> cards, backs paired with fronts by file name (x_front / x_back).
-
-    With ``duplex`` (a sheet-fed scanner's output), a folder's files in name order and a
-    multi-page file's pages alternate front, back.
-    """
-    jobs: list[Job] = []
-    for path in paths:
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if _is_card_file(p, path))
-            jobs += ([Job(f, b) for f, b in zip(files[::2], files[1::2], strict=False)]
-                     + ([Job(files[-1])] if len(files) % 2 else [])
-                     if duplex else pair_sides(files))
-        else:  # named explicitly: always tried, so errors are reported
-            jobs += [Job(path, duplex=True)] if duplex else pair_sides([path])
-    return _pair_named_files(jobs) if not duplex else jobs
-
-
-def _pair_named_files(jobs: list[Job]) -> list[Job]:
-    """Files named one by one on the command line pair by name too."""
-    singles = [j.front for j in jobs if j.back is None]
-    paired = {j.front: j for j in pair_sides(singles)}
-    return [job if job.back is not None else paired[job.front] for job in jobs
-            if job.back is not None or job.front in paired]
-
-
-def _is_card_file(path: Path, root: Path) -> bool:
-    parts = path.relative_to(root).parts
-    return (path.is_file() and path.suffix.lower() in loading.IMAGE_SUFFIXES
-            and not any(p.startswith(".") for p in parts))
-
-
-# Name pairs that mark the two sides of one card: x_front + x_back, x-a + x-b, x_1 + x_2.
-_SIDE_SUFFIXES = (("front", "back"), ("a", "b"), ("1", "2"))
-
-
-def pair_sides(files: list[Path]) -> list[Job]:
-    """Pair each back with its front by file name, in the same folder; keep input order.
-
-    Recognised: ``x_front``/``x_back`` (also ``-``, ``.`` or space, any case), ``x``/``x_back``,
-    ``x-a``/``x-b``, ``x_1``/``x_2``, and a scanner's ``x``/``x (2)``.
-    """
-    by_stem = {(f.parent, f.stem.lower()): f for f in files}
-    backs: dict[Path, Path] = {}
-    for f in files:
-        if f in backs.values():
-            continue
-        back = next((b for stem in _back_stems(f.stem)
-                     if (b := by_stem.get((f.parent, stem.lower()))) and b != f), None)
-        if back is not None:
-            backs[f] = back
-    taken = set(backs.values())
-    return [Job(f, backs.get(f)) for f in files if f not in taken]
-
-
-def _back_stems(stem: str) -> list[str]:
-    """The names the back of the card called ``stem`` would have."""
-    names = [f"{stem}{sep}back" for sep in ("_", "-", " ", ".", "")] + [f"{stem} (2)"]
-    lower = stem.lower()
-    for front, back in _SIDE_SUFFIXES:
-        for sep in ("_", "-", " ", "."):
-            if lower.endswith(sep + front):
-                names.append(stem[: -len(front)] + (back.upper() if stem[-1].isupper() else back))
-    return names
-
-
 # --- ingesting many cards ------------------------------------------------------------------
 
 def ingest_many(jobs: list[Job], db: Database, ctx: Context, *, executor: Executor | None = None,
@@ -315,7 +235,7 @@ def ingest_many(jobs: list[Job], db: Database, ctx: Context, *, executor: Execut
         if db.has_scan(front.sha256):
             yield IngestResult(job.front, Status.DUPLICATE, message="already stored", back=job.back)
             continue
-        if _is_back_only(job):
+        if is_back_only(job):
             yield keep_unpaired_back(front, db, ctx, now=now())
             continue
         pending.append((job, (executor or _Inline()).submit(read_card, front, back, ctx,
@@ -390,10 +310,6 @@ def _attach_note(sha256: str, contact_id: int, note: Note, text: str, db: Databa
                           topics=note.topics, actions=note.actions, policy=ctx.pipeline.followup)
     return db.attach_note(sha256, contact_id, note, text=text, met_on=met_on, event=event,
                           tasks=tasks)
-
-
-def _is_back_only(job: Job) -> bool:
-    return job.back is None and _BACK_RE.match(job.front.stem) is not None
 
 
 def _store_ready(pending: list[tuple[Job, Future[list[ParsedCard]]]], db: Database,
