@@ -20,7 +20,7 @@ from .db import Database
 from .errors import CardscanError
 from .model import CardImage, IngestResult, Note, OcrResult, ParsedCard, Status, contact_record
 from .ocr import OcrEngine, TesseractEngine
-from .orient import read_upright
+from .orient import quality, read_upright
 from .pairing import Job, is_back_only
 from .parse import parse_front, parse_note
 from .parse.qrcodes import fields_from_qr, merge
@@ -67,6 +67,7 @@ class Side:
     warnings: tuple[str, ...] = ()
     timing: tuple[tuple[str, float], ...] = ()  # seconds spent: preprocess, ocr, ocr_calls
     qr: tuple[str, ...] = ()  # payloads of the QR codes on this side
+    turned: int = 0  # degrees it was turned clockwise to read it upright
 
 
 def read_sides(image: CardImage, *, back: bool, ctx: Context,
@@ -102,7 +103,7 @@ def read_sides(image: CardImage, *, back: bool, ctx: Context,
                       ("ocr_calls", reading.calls), ("qr", time.perf_counter() - started))
             sides.append(Side(reading.ocr, reading.image,
                               tuple(f"{image.path}: {w}" for w in crop.warnings), timing,
-                              codes))
+                              codes, reading.turned))
             if ctx.debug_dir is not None:
                 _save_steps(ctx.debug_dir, image.path, len(sides), page_number, crop.steps)
     return sides
@@ -128,9 +129,24 @@ def read_card(front: CardImage, back: CardImage | None, ctx: Context, *,
     else:
         fronts = read_sides(front, back=False, ctx=ctx)
         backs = read_sides(back, back=True, ctx=ctx) if back else []
+    backs = [_turn_like_front(b, f, ctx) for f, b in zip(fronts, backs, strict=False)]
     return [_parse(front, back if i < len(backs) else None, side,
                    backs[i] if i < len(backs) else None, i, ctx)
             for i, side in enumerate(fronts)]
+
+
+def _turn_like_front(back: Side, front: Side, ctx: Context) -> Side:
+    """A back is oriented from its front (OSD is unreliable on handwriting): when the front
+    had to be turned, the back is read turned the same way too, and the better reading kept.
+    """
+    if not front.turned:
+        return back
+    engine = engine_for(ctx.pipeline, back=True)
+    image = imaging.rotate(back.image, -front.turned)
+    ocr = engine.read(image, page_mode=ctx.pipeline.ocr.back_page_mode)
+    if quality(ocr) <= quality(back.ocr):
+        return back
+    return replace(back, ocr=ocr, image=image, turned=front.turned)
 
 
 def _parse(front: CardImage, back: CardImage | None, front_side: Side,

@@ -40,3 +40,14 @@ def test_a_handwritten_back_gives_the_meeting(engine: str) -> None:
 def test_auto_picks_rapidocr_when_it_is_installed() -> None:
     expected = "rapidocr" if rapid.AVAILABLE else "tesseract"
     assert engine_for(_context("auto").pipeline, back=True).name == expected
+
+
+def test_a_back_scanned_sideways_is_turned_like_its_front(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    for side, path in (("front", FRONT), ("back", BACK)):
+        Image.open(path).rotate(90, expand=True).save(tmp_path / f"card_{side}.png")
+    ctx = _context("auto")
+    [card] = scan(Job(tmp_path / "card_front.png", tmp_path / "card_back.png"), ctx)
+    assert card.contact.name == "Jordan Ellis"
+    assert (card.met_on, card.event) == (dt.date(2026, 11, 12), "Web Summit")
