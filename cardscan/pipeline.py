@@ -275,15 +275,16 @@ class _Inline:
 
 
 def _looks_like_a_back(cards: list[ParsedCard], job: Job) -> bool:
-    """One side with no way to reach anyone on it, but a note (a date, an event, a topic or
-    an action): the back of a card, whatever its file is called."""
+    """One side with no way to reach anyone on it, but a note (an event, a topic or an
+    action): the back of a card, whatever its file is called."""
     if len(cards) != 1 or job.back is not None or job.duplex:
         return False
     card = cards[0]
     if card.contact.emails or card.contact.phones or card.contact.website:
         return False
     note = parse_note([ln.text for ln in card.front_ocr.lines], reference=card.met_on)
-    return bool(note.met_on or note.event or note.topics or note.actions)
+    # A date alone is no evidence: a shop's card says "Mon-Fri 9-5".
+    return bool(note.event or note.topics or note.actions)
 
 
 def _attach_to(before: IngestResult, side: CardImage, db: Database, ctx: Context, *,
