@@ -23,6 +23,7 @@ class Preprocess:
     find_cards: bool = True
     remove_rules: bool = True
     rule_min_fraction: float = 0.25
+    separate_ink: bool = True
     deskew: bool = True
     min_skew: float = 0.4
     max_skew: float = 20.0

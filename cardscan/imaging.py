@@ -305,6 +305,27 @@ def skew_angle(gray: np.ndarray) -> float:
     return -float(np.array(angles)[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
 
 
+def separate_ink(rgb: np.ndarray) -> np.ndarray | None:
+    """Keep pen ink (blue, or dark and colourless), drop the card's coloured print (a red
+    logo, an orange band, light-grey ruling). None when there is no coloured print to drop.
+
+    Black print cannot be told from black ink by colour; it stays.
+    """
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    hue, saturation, value = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
+    blue = (hue >= 95) & (hue <= 135) & (saturation > 60) & (value < 230)
+    dark = (value < 90) & (saturation < 90)
+    ink = blue | dark
+    gray = to_gray(rgb)
+    coloured = (saturation > 60) & ~blue
+    marks = gray < 200  # anything printed or written, as opposed to blank card
+    if np.count_nonzero(coloured & marks) < 0.005 * gray.size:
+        return None  # a plain back: nothing to separate
+    # Ink keeps its darkness (blue ink is light in plain gray: use its darkest channel).
+    darkness = np.min(rgb, axis=2)
+    return np.where(ink, darkness, 255).astype(np.uint8)
+
+
 def remove_rules(gray: np.ndarray, *, min_fraction: float = 0.25) -> np.ndarray:
     """Paint over long horizontal lines (underlines, bands) and over the stretches of vertical
     dividers that touch letters: where a rule touches a letter Tesseract misreads it
@@ -418,7 +439,9 @@ def prepare_page(rgb: np.ndarray, settings: Preprocess) -> list[Crop]:
 
 def _finish(crop: Crop, settings: Preprocess) -> None:
     """Gray, straighten, even the light, enlarge: the steps every card gets."""
-    gray = crop.step("gray", to_gray(crop.image))
+    ink = separate_ink(crop.image) if settings.separate_ink and crop.image.ndim == 3 else None
+    gray = crop.step("ink" if ink is not None else "gray",
+                     ink if ink is not None else to_gray(crop.image))
     if settings.remove_rules:
         gray = crop.step("rules", remove_rules(gray, min_fraction=settings.rule_min_fraction))
     if settings.deskew:

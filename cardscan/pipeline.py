@@ -78,7 +78,8 @@ def read_sides(image: CardImage, *, back: bool, ctx: Context,
     page_mode = settings.ocr.back_page_mode if back else settings.ocr.page_mode
     # Rule removal takes the long strokes of handwriting for lines (measured on the real pen
     # notes: line CER 0.49 -> 0.88), so backs keep their strokes.
-    preprocess = replace(settings.preprocess, remove_rules=False) if back else settings.preprocess
+    preprocess = (replace(settings.preprocess, remove_rules=False) if back
+                  else replace(settings.preprocess, separate_ink=False))
     engine = engine_for(settings, back=back)
     if back and engine.name == "rapidocr":
         # RapidOCR boxes each tilted line itself; one angle for the whole note made it worse
@@ -98,7 +99,8 @@ def read_sides(image: CardImage, *, back: bool, ctx: Context,
             if reading.turned:
                 crop.step(f"turned{reading.turned}", reading.image)
             started = time.perf_counter()
-            codes = tuple(read_qr_codes(dict(crop.steps)["gray"]))
+            steps = dict(crop.steps)
+            codes = tuple(read_qr_codes(steps.get("card", steps["input"])))
             timing = (("preprocess", prep_seconds), ("ocr", reading.seconds),
                       ("ocr_calls", reading.calls), ("qr", time.perf_counter() - started))
             sides.append(Side(reading.ocr, reading.image,

@@ -129,3 +129,19 @@ def test_a_boxed_logo_on_a_card_that_fills_the_photo_is_not_taken_for_the_card()
     cv2.rectangle(photo, (40, 250), (380, 450), (30, 30, 30), 6)  # a logo box, card-shaped
     cv2.putText(photo, "LOGO", (120, 370), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (20, 20, 20), 4)
     assert imaging.find_cards(photo) == []
+
+
+def test_ink_is_kept_and_coloured_print_dropped_on_a_back() -> None:
+    back = np.full((300, 600, 3), 250, np.uint8)
+    cv2.putText(back, "Met 11/12 @ CES", (20, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (30, 60, 200), 3)
+    cv2.putText(back, "f/u send deck", (20, 150), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (20, 20, 20), 3)
+    back[230:290, :] = (230, 90, 40)  # an orange printed band
+    cv2.putText(back, "Thank you", (20, 275), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (255, 255, 255), 2)
+    ink = imaging.separate_ink(back)
+    assert ink is not None
+    assert ink[230:290].min() == 255  # the band and its lettering are gone
+    assert ink[40:90].min() < 100  # blue ink stays, dark
+    assert ink[110:160].min() < 60  # black ink stays
+    plain = np.full((300, 600, 3), 250, np.uint8)
+    cv2.putText(plain, "Met 11/12", (20, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (30, 60, 200), 3)
+    assert imaging.separate_ink(plain) is None  # nothing to separate: left to the usual gray
