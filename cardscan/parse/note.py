@@ -30,7 +30,8 @@ _WEEKDAY_RE = re.compile(rf"\b({'|'.join(sorted(_WEEKDAYS, key=len, reverse=True
                          re.IGNORECASE)
 
 # "Met", and how handwriting OCR reads it at the start of a line: Het, Mot, Mct.
-_MET_RE = re.compile(r"\b(?:met|meeting|mtg)\b|^(?:het|mot|mct|rnet)\b", re.IGNORECASE)
+_MET_RE = re.compile(r"\b(?:met|meeting|mtg)\b|^(?:het|mot|mct|rnet|me\+)(?=\s|$)",
+                     re.IGNORECASE)
 # Digits that handwriting OCR reads as letters, mended only inside a date-shaped token.
 _DATE_TOKEN_RE = re.compile(
     r"(?<![\w/])([\dOoIl|SZBGgq]{1,2})([/.])([\dOoIl|SZBGgq]{1,2})(?![\w])")
@@ -41,7 +42,7 @@ _SLASH_AS_ONE_RE = re.compile(r"(?<![\d/])([1-9])1([1-9]|[12]\d|3[01])(?![\d/])"
 _EVENT_RE = re.compile(
     r"(?:@|\b[Aa][Tt]\b)\s*(?P<event>[A-Z0-9][\w&+'.:-]*(?:\s+[\w&+'.:-]+){0,4})")
 _TOPIC_RE = re.compile(
-    r"^(?:topics?|re|talked about|discussed|spoke about|interested in|interest)\s*[:\-]?\s+"
+    r"^(?:topi[cg]s?|re|talked about|discussed|spoke about|interested in|interest)\s*[:\-]?\s+"
     r"(?P<rest>.+)$", re.IGNORECASE)
 _ACTION_PREFIX_RE = re.compile(
     r"^(?:(?:f/?u|todo)\b\s*[:\-]?\s*|(?:follow[ -]?up|to do|action|next)\s*[:\-]\s*)",
@@ -80,6 +81,7 @@ def _mend(text: str) -> str:
     """OCR slips in handwriting: "©" for "@", letters for digits inside a date, and on a
     "met" line without a date, a slash read as 1 ("Met 218" is "Met 2/8")."""
     text = text.replace("©", "@")
+    text = re.sub(r"^[\[|](?=[a-z])", "I", text)  # "[nterested": a capital I read as a bracket
 
     def digits(m: re.Match[str]) -> str:
         day, sep, month = m[1].translate(_DIGITS), m[2], m[3].translate(_DIGITS)

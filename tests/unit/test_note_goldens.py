@@ -81,6 +81,9 @@ NOTES: list[tuple[list[str], dt.date | None, str | None, list[str], list[str], s
     (["Het 218 @ Web Summit"], D(2027, 2, 8), "Web Summit", [], [], "normal"),
     (["MET G/22 @ RE+ EXPO"], D(2026, 9, 22), "RE+ EXPO", [], [], "normal"),
     (["Met 11/1Z @ Slush"], D(2026, 11, 12), "Slush", [], [], "normal"),
+    (["Me+ 11/12 @ Slush", "[nterested in fleet tracking"], D(2026, 11, 12), "Slush",
+     ["fleet tracking"], [], "normal"),
+    (["TOPIGS: EV CHARGERS, LEASING"], None, None, ["EV CHARGERS", "LEASING"], [], "normal"),
 ]
 
 
