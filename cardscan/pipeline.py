@@ -71,9 +71,9 @@ class Side:
 
 
 def read_sides(image: CardImage, *, back: bool, ctx: Context,
-               pages: Callable[[int], bool] | None = None) -> list[Side]:
+               pages: list[tuple[int, np.ndarray]] | None = None) -> list[Side]:
     """Every card in a file (pages, then cards on each page in reading order), read upright;
-    ``pages`` picks pages by their 0-based number."""
+    ``pages`` (numbered from 1, already decoded) limits it to some of the file's pages."""
     settings = ctx.pipeline
     page_mode = settings.ocr.back_page_mode if back else settings.ocr.page_mode
     # Rule removal takes the long strokes of handwriting for lines (measured on the real pen
@@ -86,9 +86,9 @@ def read_sides(image: CardImage, *, back: bool, ctx: Context,
         # (handwriting-font backs: character accuracy 0.914 without deskew, 0.911 with).
         preprocess = replace(preprocess, deskew=False)
     sides = []
-    for page_number, page in enumerate(loading.decode_pages(image), start=1):
-        if pages is not None and not pages(page_number - 1):
-            continue
+    if pages is None:
+        pages = list(enumerate(loading.decode_pages(image), start=1))
+    for page_number, page in pages:
         started = time.perf_counter()
         crops = imaging.prepare_page(page, preprocess)
         prep_seconds = (time.perf_counter() - started) / len(crops)
@@ -125,8 +125,9 @@ def read_card(front: CardImage, back: CardImage | None, ctx: Context, *,
     """OCR and parse every card in a front file (and its back); nothing is stored. With
     ``duplex`` and no back file, the file's pages alternate front, back."""
     if duplex and back is None:
-        fronts = read_sides(front, back=False, ctx=ctx, pages=lambda n: n % 2 == 0)
-        backs = read_sides(front, back=True, ctx=ctx, pages=lambda n: n % 2 == 1)
+        pages = list(enumerate(loading.decode_pages(front), start=1))  # decoded once
+        fronts = read_sides(front, back=False, ctx=ctx, pages=pages[0::2])
+        backs = read_sides(front, back=True, ctx=ctx, pages=pages[1::2])
         back = front
     else:
         fronts = read_sides(front, back=False, ctx=ctx)
