@@ -59,6 +59,7 @@ demo: system-deps $(STAMP)
 	$(BIN)/cardscan contacts --db sqlite:///$(DEMO)/cardscan.db
 	$(BIN)/cardscan tasks --db sqlite:///$(DEMO)/cardscan.db
 	$(BIN)/cardscan export csv --db sqlite:///$(DEMO)/cardscan.db -o $(DEMO)/contacts.csv
+	$(BIN)/cardscan export ics --db sqlite:///$(DEMO)/cardscan.db -o $(DEMO)/followups.ics
 
 test: system-deps font-deps $(STAMP)
 	$(BIN)/python -m pytest

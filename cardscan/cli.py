@@ -15,16 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from . import __version__, bench, export
+from . import __version__, bench, export, ics
 from .config import load_pipeline
 from .db import Database, default_url
 from .errors import CardscanError, ExitCode
 from .model import IngestResult, Note, OcrResult, Status, contact_record
 from .pairing import collect_jobs
 from .parse import parse_front
-from .pipeline import Context, Job, attach_back, card_json, ingest_many, scan
+from .pipeline import Context, Job, attach_back, card_json, close_task, ingest_many, scan
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -103,11 +104,53 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print a JSON list")
     c.set_defaults(func=cmd_contacts)
 
-    t = sub.add_parser("tasks", help="list open follow-up tasks, soonest first")
+    t = sub.add_parser("tasks", help="list the follow-ups still to do, soonest first")
     db_arg(t)
-    t.add_argument("--due", choices=("today", "week", "overdue", "all"), default="all")
+    t.add_argument("--due", choices=("today", "week", "overdue", "all"), default="all", help=(
+        "today: due today or earlier; week: within 7 days; overdue: before today"))
+    t.add_argument("--event", metavar="NAME", help="only contacts met at this event")
     t.add_argument("--json", action="store_true", help="print a JSON list")
     t.set_defaults(func=cmd_tasks)
+
+    d = sub.add_parser("done", help="mark a follow-up done; the next touch is planned")
+    d.add_argument("task", type=int, metavar="TASK")
+    d.add_argument("--note", metavar="TEXT", help="what happened (kept with the task)")
+    d.add_argument("--on", type=_date, metavar="DATE", help="when (default: today)")
+    d.add_argument("--replied", action="store_true",
+                   help="they replied: end the sequence instead of planning the next touch")
+    db_arg(d)
+    d.add_argument("--pipeline", metavar="NAME|FILE", help="the follow-up policy to plan with")
+    d.set_defaults(func=cmd_done)
+
+    sk = sub.add_parser("skip", help="skip a follow-up; the next touch is planned")
+    sk.add_argument("task", type=int, metavar="TASK")
+    sk.add_argument("--note", metavar="TEXT")
+    db_arg(sk)
+    sk.add_argument("--pipeline", metavar="NAME|FILE")
+    sk.set_defaults(func=cmd_skip)
+
+    sn = sub.add_parser("snooze", help="move a follow-up to a later date")
+    sn.add_argument("task", type=int, metavar="TASK")
+    sn.add_argument("--until", type=_date, required=True, metavar="DATE")
+    db_arg(sn)
+    sn.set_defaults(func=cmd_snooze)
+
+    st = sub.add_parser("stop", help="end a contact's follow-ups (they replied, or enough)")
+    st.add_argument("contact", type=int, metavar="CONTACT")
+    st.add_argument("--note", metavar="TEXT")
+    db_arg(st)
+    st.set_defaults(func=cmd_stop)
+
+    dr = sub.add_parser("draft", help="print a follow-up's message")
+    dr.add_argument("task", type=int, metavar="TASK")
+    db_arg(dr)
+    dr.set_defaults(func=cmd_draft)
+
+    co = sub.add_parser("consent", help="record whether a contact agreed to marketing e-mail")
+    co.add_argument("contact", type=int, metavar="CONTACT")
+    co.add_argument("answer", choices=("yes", "no"))
+    db_arg(co)
+    co.set_defaults(func=cmd_consent)
 
     at = sub.add_parser("attach", help="attach a stored back (no front was found) to a contact")
     at.add_argument("back", type=Path, metavar="BACK", help="the back's image file")
@@ -122,6 +165,12 @@ def _parser() -> argparse.ArgumentParser:
     db_arg(csv_cmd)
     csv_cmd.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     csv_cmd.set_defaults(func=cmd_export_csv)
+    ics_cmd = esub.add_parser("ics", help="open follow-ups as calendar events (iCalendar)")
+    db_arg(ics_cmd)
+    ics_cmd.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    ics_cmd.add_argument("--pipeline", metavar="NAME|FILE",
+                         help="calendar_time and calendar_minutes come from its [followup]")
+    ics_cmd.set_defaults(func=cmd_export_ics)
 
     pa = sub.add_parser("parse", help="parse card text (no OCR) and print the fields")
     pa.add_argument("text_file", metavar="FILE", help="a text file, or - for standard input")
@@ -224,21 +273,80 @@ def _print_contacts(contacts: list[dict[str, Any]]) -> None:
 
 def cmd_tasks(args: argparse.Namespace) -> int:
     today = dt.date.today()
-    due_by = {"today": today, "week": today + dt.timedelta(days=7),
-              "overdue": today - dt.timedelta(days=1), "all": None}[args.due]
-    tasks = Database(args.db).tasks(due_by=due_by)
+    due_by = {"today": today, "week": today + dt.timedelta(days=7)}.get(args.due)
+    tasks = Database(args.db).tasks(event=args.event, due_by=due_by,
+                                    due_before=today if args.due == "overdue" else None)
     if args.json:
         print(json.dumps(tasks, ensure_ascii=False, indent=2))
         return ExitCode.OK
-    table = Table(title=f"{len(tasks)} open follow-up(s)")
-    for col in ("id", "due", "contact", "channel", "draft"):
+    table = Table(title=f"{len(tasks)} follow-up(s) to do")
+    for col in ("id", "due", "contact", "touch", "draft"):
         table.add_column(col, overflow="fold")
     for t in tasks:
-        due = f"{t['due_on']} {dt.date.fromisoformat(t['due_on']):%a}"
-        who = f"{t['contact'] or '?'}" + (f" ({t['company']})" if t["company"] else "")
-        star = " !" if t["priority"] == "high" else ""
-        table.add_row(str(t["id"]), due + star, who, t["channel"], t["draft"])
+        when = dt.date.fromisoformat(t["due"])
+        late = " [red]overdue[/red]" if when < today else ""
+        due_text = f"{t['due']} {when:%a}{late}" + (" [bold]![/bold]" if t["priority"] == "high"
+                                                    else "")
+        who = f"{t['contact_name'] or '?'}" + (f" ({t['company']})" if t["company"] else "")
+        table.add_row(str(t["id"]), due_text, who, f"{t['touch']} {t['channel']}",
+                      escape(t["draft"]))
     out.print(table)
+    return ExitCode.OK
+
+
+def cmd_done(args: argparse.Namespace) -> int:
+    return _close(args, "stopped" if args.replied else "done", args.on or dt.date.today())
+
+
+def cmd_skip(args: argparse.Namespace) -> int:
+    return _close(args, "skipped", dt.date.today())
+
+
+def _close(args: argparse.Namespace, state: str, on: dt.date) -> int:
+    db = Database(args.db)
+    planned = close_task(db, args.task, state=state, on=on, outcome=args.note,
+                         policy=load_pipeline(args.pipeline).followup)
+    word = {"done": "done", "skipped": "skipped", "stopped": "done; follow-ups stopped"}[state]
+    err.print(f"task {args.task} {word}.", highlight=False)
+    if planned is not None:
+        err.print(f"next: touch {planned.touch} ({planned.channel}) due "
+                  f"{planned.due_on:%a %Y-%m-%d}", highlight=False)
+    elif state != "stopped":
+        err.print("that was the last touch; the sequence has ended.", highlight=False)
+    return ExitCode.OK
+
+
+def cmd_snooze(args: argparse.Namespace) -> int:
+    Database(args.db).snooze_task(args.task, args.until)
+    err.print(f"task {args.task} snoozed until {args.until:%a %Y-%m-%d}", highlight=False)
+    return ExitCode.OK
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    count = Database(args.db).stop_contact(args.contact, on=dt.date.today(), outcome=args.note)
+    err.print(f"contact {args.contact}: {count} follow-up(s) stopped", highlight=False)
+    return ExitCode.OK
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    print(Database(args.db).task(args.task)["draft"])
+    return ExitCode.OK
+
+
+def cmd_consent(args: argparse.Namespace) -> int:
+    Database(args.db).set_consent(args.contact, args.answer == "yes")
+    err.print(f"contact {args.contact}: marketing consent {args.answer}", highlight=False)
+    return ExitCode.OK
+
+
+def cmd_export_ics(args: argparse.Namespace) -> int:
+    tasks = Database(args.db).tasks()
+    data = ics.tasks_ics(tasks, load_pipeline(args.pipeline).followup, now=dt.datetime.now())
+    if args.output:
+        args.output.write_bytes(data)
+        err.print(f"wrote {len(tasks)} follow-up(s) to {args.output}", highlight=False)
+    else:
+        sys.stdout.buffer.write(data)
     return ExitCode.OK
 
 

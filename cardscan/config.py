@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -15,6 +16,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+CHANNELS = ("email", "call", "note")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -53,8 +55,12 @@ class Parse:
 @dataclass(frozen=True)
 class Followup:
     first_touch_days: int = 2
+    high_priority_days: int = 1
     avoid_weekdays: tuple[str, ...] = ("Sat", "Sun", "Mon")
-    first_channel: str = "email"
+    touches: tuple[str, ...] = ("email", "call", "note")
+    touch_gaps: tuple[int, ...] = (7, 14)
+    calendar_time: str = "09:30"
+    calendar_minutes: int = 15
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,16 @@ def _validate(pipeline: Pipeline, source: str) -> None:
                           f"not {', '.join(sorted(bad_days))}")
     if len(set(pipeline.followup.avoid_weekdays)) >= 7:
         raise ConfigError(f"{source}: avoid_weekdays cannot exclude every day")
+    policy = pipeline.followup
+    if not 1 <= len(policy.touches) <= 6 or set(policy.touches) - set(CHANNELS):
+        raise ConfigError(f"{source}: touches is a list of 1 to 6 of {', '.join(CHANNELS)}")
+    if len(policy.touch_gaps) != len(policy.touches) - 1 or not all(
+            isinstance(g, int) and g >= 1 for g in policy.touch_gaps):
+        raise ConfigError(f"{source}: touch_gaps needs one positive number of days per touch "
+                          f"after the first ({len(policy.touches) - 1})")
+    if policy.calendar_time and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d",
+                                                 policy.calendar_time):
+        raise ConfigError(f"{source}: calendar_time is HH:MM (24 h), or \"\" for all-day")
     if pipeline.ocr.back_engine not in ("auto", "tesseract", "rapidocr"):
         raise ConfigError(f"{source}: back_engine is \"auto\", \"tesseract\" or \"rapidocr\"")
     if pipeline.parse.date_order not in ("MDY", "DMY"):

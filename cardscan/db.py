@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,9 @@ class Contact(Base):
     address: Mapped[str | None] = mapped_column(Text)
     confidence: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Newsletters and marketing lists only with the contact's permission: off until the user
+    # says so (cardscan consent CONTACT yes).
+    marketing_consent: Mapped[bool | None] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     phones: Mapped[list[PhoneRow]] = relationship(order_by="PhoneRow.id")
     emails: Mapped[list[EmailRow]] = relationship(order_by="EmailRow.id")
@@ -140,7 +143,13 @@ class NoteRow(Base):
     confidence: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
 
 
+TASK_STATES = ("open", "done", "snoozed", "skipped", "stopped")
+ACTIVE = ("open", "snoozed")  # still to do
+
+
 class Task(Base):
+    """One touch of a follow-up plan. Done or skipped, it makes way for the next touch."""
+
     __tablename__ = "tasks"
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
@@ -151,6 +160,8 @@ class Task(Base):
     state: Mapped[str] = mapped_column(String(16), default="open")
     draft: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)  # done, skipped or stopped on
+    outcome: Mapped[str | None] = mapped_column(Text)  # what the user noted when closing it
     contact: Mapped[Contact] = relationship()
     note: Mapped[NoteRow | None] = relationship()
 
@@ -259,8 +270,10 @@ class Database:
     def attach_note(self, sha256: str, contact_id: int, note: Note, *, text: str,
                     met_on: dt.date, event: str | None,
                     tasks: Sequence[PlannedTask] = ()) -> int:
-        """The back's note becomes the contact's newest meeting; its scans join the card; the
-        open first touch is planned again from it (date and draft)."""
+        """The back's note joins the contact's meetings; its scans join the card. A later
+        meeting than any before starts a fresh plan (``tasks``, first touch first; the old
+        sequence is stopped and kept); the same or an earlier one updates the open drafts and
+        re-dates an open first touch."""
         with self.session() as s:
             contact = s.get(Contact, contact_id)
             if contact is None:
@@ -276,13 +289,18 @@ class Database:
                           priority=note.priority, confidence=note.confidence)
             s.add(row)
             s.flush()
-            open_tasks = {t.touch: t for t in s.scalars(select(Task).where(
-                Task.contact_id == contact_id, Task.state == "open"))}
-            for planned in tasks:
-                task = open_tasks.get(planned.touch)
-                if task is None:
-                    continue
-                task.due_on, task.draft, task.note_id = planned.due_on, planned.draft, row.id
+            latest = s.scalars(select(NoteRow).where(NoteRow.contact_id == contact_id,
+                                                     NoteRow.id != row.id)
+                               .order_by(NoteRow.met_on.desc(), NoteRow.id.desc())).first()
+            if latest is None or met_on > latest.met_on:
+                _fresh_plan(s, contact_id, row.id, tasks[:1], now=dt.datetime.now())
+            else:  # more about the same meeting: the drafts cite it, a first touch is re-dated
+                for task in _active(s, contact_id):
+                    planned = next((t for t in tasks if t.touch == task.touch), None)
+                    if planned is not None:
+                        task.draft, task.note_id = planned.draft, row.id
+                        if task.touch == 1 and task.state == "open":
+                            task.due_on = planned.due_on
             return row.id
 
     def _keep_image(self, data: bytes, sha256: str, suffix: str) -> Path:
@@ -311,18 +329,92 @@ class Database:
                 selectinload(Contact.notes))).all()
             return [contact_json(row) for row in rows]
 
-    def tasks(self, *, due_by: dt.date | None = None, state: str | None = "open"
-              ) -> list[dict[str, Any]]:
-        """Tasks ordered by due date, then priority (high first)."""
+    def tasks(self, *, due_by: dt.date | None = None, due_before: dt.date | None = None,
+              states: Sequence[str] | None = ACTIVE, event: str | None = None,
+              contact_id: int | None = None) -> list[dict[str, Any]]:
+        """Tasks ordered by due date, then priority (high first); by default the ones still
+        to do (open or snoozed)."""
         with self.session() as s:
             query = select(Task).options(selectinload(Task.contact), selectinload(Task.note))
             if due_by is not None:
                 query = query.where(Task.due_on <= due_by)
-            if state is not None:
-                query = query.where(Task.state == state)
+            if due_before is not None:
+                query = query.where(Task.due_on < due_before)
+            if states is not None:
+                query = query.where(Task.state.in_(states))
+            if contact_id is not None:
+                query = query.where(Task.contact_id == contact_id)
             rows = s.scalars(query).all()
             out = [task_json(t) for t in rows]
+        if event is not None:
+            out = [t for t in out if (t["event"] or "").casefold() == event.casefold()]
         return sorted(out, key=lambda t: (t["due_on"], t["priority"] != "high", t["id"]))
+
+    def task(self, task_id: int) -> dict[str, Any]:
+        with self.session() as s:
+            return task_json(_task(s, task_id))
+
+    def close_task(self, task_id: int, *, state: str, on: dt.date, outcome: str | None = None,
+                   then: Callable[[dict[str, Any]], PlannedTask | None] | None = None
+                   ) -> PlannedTask | None:
+        """Mark an open or snoozed task done, skipped or stopped; ``then`` (given the task)
+        plans the touch that follows, stored in the same transaction."""
+        with self.session() as s:
+            task = _task(s, task_id)
+            if task.state not in ACTIVE:
+                raise StorageError(f"task {task_id} is already {task.state}")
+            task.state, task.closed_on, task.outcome = state, on, outcome
+            planned = then(task_json(task)) if then else None
+            if planned is not None:
+                s.add(Task(contact_id=task.contact_id, note_id=task.note_id,
+                           touch=planned.touch, channel=planned.channel, due_on=planned.due_on,
+                           draft=planned.draft, created_at=dt.datetime.now()))
+            return planned
+
+    def snooze_task(self, task_id: int, until: dt.date) -> None:
+        with self.session() as s:
+            task = _task(s, task_id)
+            if task.state not in ACTIVE:
+                raise StorageError(f"task {task_id} is {task.state}; only open tasks snooze")
+            task.state, task.due_on = "snoozed", until
+
+    def stop_contact(self, contact_id: int, *, on: dt.date, outcome: str | None = None) -> int:
+        """End a contact's follow-up sequence (they replied, or it is not worth more)."""
+        with self.session() as s:
+            if s.get(Contact, contact_id) is None:
+                raise StorageError(f"no contact {contact_id}; see cardscan contacts")
+            tasks = _active(s, contact_id)
+            for task in tasks:
+                task.state, task.closed_on, task.outcome = "stopped", on, outcome
+            return len(tasks)
+
+    def set_consent(self, contact_id: int, consent: bool) -> None:
+        with self.session() as s:
+            contact = s.get(Contact, contact_id)
+            if contact is None:
+                raise StorageError(f"no contact {contact_id}; see cardscan contacts")
+            contact.marketing_consent = consent
+
+
+def _task(s: Session, task_id: int) -> Task:
+    task = s.get(Task, task_id)
+    if task is None:
+        raise StorageError(f"no task {task_id}; see cardscan tasks")
+    return task
+
+
+def _active(s: Session, contact_id: int) -> list[Task]:
+    return list(s.scalars(select(Task).where(Task.contact_id == contact_id,
+                                             Task.state.in_(ACTIVE))))
+
+
+def _fresh_plan(s: Session, contact_id: int, note_id: int, tasks: Sequence[PlannedTask], *,
+                now: dt.datetime) -> None:
+    """A newer meeting: the old sequence stops (kept as history), the new one starts."""
+    for task in _active(s, contact_id):
+        task.state, task.closed_on, task.outcome = "stopped", now.date(), "met again"
+    s.add_all(Task(contact_id=contact_id, note_id=note_id, touch=t.touch, channel=t.channel,
+                   due_on=t.due_on, draft=t.draft, created_at=now) for t in tasks)
 
 
 def contact_json(row: Contact) -> dict[str, Any]:
@@ -337,18 +429,30 @@ def contact_json(row: Contact) -> dict[str, Any]:
                 priority=latest.priority, confidence=dict(latest.confidence)) if latest else Note()
     record = contact_record(fields, note, met_on=latest.met_on if latest else None,
                             event=latest.event if latest else None)
-    return {"id": row.id, **record, "reviewed": row.reviewed}
+    return {"id": row.id, **record, "reviewed": row.reviewed,
+            "marketing_consent": bool(row.marketing_consent),
+            "meetings": [{"met_on": n.met_on.isoformat(), "event": n.event,
+                          "topics": list(n.topics), "actions": list(n.actions)}
+                         for n in sorted(row.notes, key=lambda n: (n.met_on, n.id))]}
 
 
 def task_json(task: Task) -> dict[str, Any]:
+    """A task in the public JSON shape (``tasks --json``): the older keys (contact, due_on,
+    state) and the newer names for them (contact_name, due, status) are both kept."""
     note = task.note
     return {
         "id": task.id, "contact_id": task.contact_id, "contact": task.contact.name,
+        "contact_name": task.contact.name,
         "company": task.contact.company, "touch": task.touch, "channel": task.channel,
-        "due_on": task.due_on.isoformat(), "state": task.state, "draft": task.draft,
+        "due_on": task.due_on.isoformat(), "due": task.due_on.isoformat(),
+        "state": task.state, "status": task.state, "draft": task.draft,
         "met_on": note.met_on.isoformat() if note else None,
         "event": note.event if note else None,
+        "topics": list(note.topics) if note else [],
+        "actions": list(note.actions) if note else [],
         "priority": note.priority if note else "normal",
+        "closed_on": task.closed_on.isoformat() if task.closed_on else None,
+        "outcome": task.outcome,
     }
 
 

@@ -1,52 +1,133 @@
-"""Follow-up rules as pure date arithmetic: when the first touch is due and what it says."""
+"""Follow-up rules as pure date arithmetic: when each touch is due and what it says.
+
+The defaults follow the networking advice cardscan is built on: the first touch within two days
+of meeting (the next day for a hot contact), never on a weekend or a Monday, then a call a week
+later and a last note two weeks after that, then stop.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from .config import WEEKDAYS, Followup
 from .model import PlannedTask
 
 
-def first_touch_due(met_on: dt.date, policy: Followup) -> dt.date:
-    """``first_touch_days`` after the meeting, moved forward off the avoided weekdays.
+@dataclass(frozen=True)
+class Meeting:
+    """What the planner needs to know about one meeting with a contact."""
 
-    With the defaults (2 days; never Sat, Sun or Mon) a due date that falls on a weekend or a
-    Monday becomes the Tuesday after.
-    """
-    return next_allowed_day(met_on + dt.timedelta(days=policy.first_touch_days), policy)
+    met_on: dt.date
+    name: str | None = None
+    event: str | None = None
+    topics: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    priority: str = "normal"
+
+
+def allowed(day: dt.date, policy: Followup) -> bool:
+    return WEEKDAYS[day.weekday()] not in policy.avoid_weekdays
 
 
 def next_allowed_day(day: dt.date, policy: Followup) -> dt.date:
-    avoided = {WEEKDAYS.index(d) for d in policy.avoid_weekdays}
-    while day.weekday() in avoided:
+    """``day`` itself when a touch may be due then, else the first allowed day after it."""
+    while not allowed(day, policy):
         day += dt.timedelta(days=1)
     return day
 
 
-def plan(*, met_on: dt.date, name: str | None, event: str | None, topics: tuple[str, ...],
-         actions: tuple[str, ...], policy: Followup) -> list[PlannedTask]:
-    """The follow-up tasks for a new contact (for now: the first touch)."""
-    due = first_touch_due(met_on, policy)
-    text = draft(name=name, met_on=met_on, event=event, topics=topics, actions=actions)
-    return [PlannedTask(due_on=due, channel=policy.first_channel, touch=1, draft=text)]
+def first_touch_due(met_on: dt.date, policy: Followup, *, priority: str = "normal") -> dt.date:
+    """The latest allowed day within ``first_touch_days`` after the meeting, else the next
+    allowed day after that window. A high-priority contact is due ``high_priority_days`` after
+    the meeting when that day is allowed.
+
+    With the defaults: Mon -> Wed, Tue -> Thu, Wed -> Fri, Thu -> Fri, Fri/Sat/Sun -> Tue;
+    high priority: Mon -> Tue, Tue -> Wed, Wed -> Thu, Thu -> Fri, otherwise as before.
+    """
+    if priority == "high":
+        soon = met_on + dt.timedelta(days=policy.high_priority_days)
+        if allowed(soon, policy):
+            return soon
+    window = [met_on + dt.timedelta(days=n) for n in range(policy.first_touch_days, 0, -1)]
+    for day in window:  # latest first
+        if allowed(day, policy):
+            return day
+    return next_allowed_day(met_on + dt.timedelta(days=policy.first_touch_days + 1), policy)
 
 
-def draft(*, name: str | None, met_on: dt.date, event: str | None, topics: tuple[str, ...],
-          actions: tuple[str, ...]) -> str:
-    """A short personal first message; each missing detail is simply left out."""
-    greeting = f"Hi {name.split()[0]}," if name else "Hi,"
-    where = f" at {event}" if event else ""
-    when = f"{met_on:%B} {met_on.day}"
-    lines = [greeting, f"great to meet you{where} on {when}."]
-    if topics:
-        lines.append(f"I enjoyed our talk about {_join(topics)}.")
-    if actions:
-        lines.append(f"As promised: {_join(actions)}.")
-    lines.append("Would you have time for a short call next week?")
+def later_touch_due(touch: int, previous: dt.date, policy: Followup) -> dt.date:
+    """Touch 2, 3 ...: ``touch_gaps`` days after the previous touch (its due date when
+    planning ahead, the day it was done when it is done), moved to an allowed day."""
+    gap = policy.touch_gaps[touch - 2]
+    return next_allowed_day(previous + dt.timedelta(days=gap), policy)
+
+
+def touch(number: int, due_on: dt.date, meeting: Meeting, policy: Followup) -> PlannedTask:
+    channel = policy.touches[number - 1]
+    text = draft(channel, meeting, number=number, last=number == len(policy.touches))
+    return PlannedTask(due_on=due_on, channel=channel, touch=number, draft=text)
+
+
+def plan(meeting: Meeting, policy: Followup) -> list[PlannedTask]:
+    """The whole cadence for one meeting, each touch due after the one before."""
+    tasks = [touch(1, first_touch_due(meeting.met_on, policy, priority=meeting.priority),
+                   meeting, policy)]
+    for number in range(2, len(policy.touches) + 1):
+        tasks.append(touch(number, later_touch_due(number, tasks[-1].due_on, policy),
+                           meeting, policy))
+    return tasks
+
+
+def after_done(done: int, done_on: dt.date, meeting: Meeting, policy: Followup
+               ) -> PlannedTask | None:
+    """The touch that follows touch ``done`` finished on ``done_on``; None after the last."""
+    number = done + 1
+    if number > len(policy.touches):
+        return None
+    return touch(number, later_touch_due(number, done_on, policy), meeting, policy)
+
+
+# --- drafts ------------------------------------------------------------------------------
+
+def draft(channel: str, meeting: Meeting, *, number: int = 1, last: bool = False) -> str:
+    """A short personal message (or, for a call, what to say); every missing detail is left
+    out. It names the meeting's date, never a weekday."""
+    first = meeting.name.split()[0] if meeting.name else None
+    when = f"{meeting.met_on:%B} {meeting.met_on.day}"
+    where = f" at {meeting.event}" if meeting.event else ""
+    topics = _join(meeting.topics)
+    actions = _join(meeting.actions)
+    if channel == "call":
+        lines = [f"Call {first or 'them'}: we met{where} on {when}."]
+        if topics:
+            lines.append(f"Pick up our talk about {topics}.")
+        if actions:
+            lines.append(f"Check that {actions} arrived and was useful.")
+        lines.append("Ask what would help next and agree on a next step.")
+        return " ".join(lines)
+    greeting = f"Hi {first}," if first else "Hi,"
+    if number == 1:
+        lines = [greeting, f"great to meet you{where} on {when}."]
+        if topics:
+            lines.append(f"I enjoyed our talk about {topics}.")
+        if actions:
+            lines.append(f"As promised: {actions}.")
+        lines.append("Would you have time for a short call next week?")
+    else:
+        lines = [greeting, f"a last note after we met{where} on {when}." if last
+                 else f"following up on our meeting{where} on {when}."]
+        if topics:
+            lines.append(f"If I can help with {topics}, just say.")
+        if actions:
+            lines.append(f"The offer stands: {actions}.")
+        lines.append("I won't keep filling your inbox; just reply whenever it suits you."
+                     if last else "Let me know if a short call would help.")
     return " ".join(lines)
 
 
 def _join(items: tuple[str, ...]) -> str:
-    items = tuple(i.rstrip(".!") for i in items)
+    items = tuple(i.strip().rstrip(".!") for i in items if i.strip())
+    if not items:
+        return ""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

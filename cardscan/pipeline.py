@@ -15,10 +15,19 @@ import cv2
 import numpy as np
 
 from . import followup, imaging, loading, rapid
-from .config import Pipeline
+from .config import Followup, Pipeline
 from .db import Database
 from .errors import CardscanError
-from .model import CardImage, IngestResult, Note, OcrResult, ParsedCard, Status, contact_record
+from .model import (
+    CardImage,
+    IngestResult,
+    Note,
+    OcrResult,
+    ParsedCard,
+    PlannedTask,
+    Status,
+    contact_record,
+)
 from .ocr import OcrEngine, TesseractEngine
 from .orient import quality, read_upright
 from .pairing import Job, is_back_only
@@ -163,9 +172,8 @@ def _parse(front: CardImage, back: CardImage | None, front_side: Side,
     note = Note()
     if back_side is not None:
         lines = back_side.ocr.lines
-        note = parse_note([ln.text for ln in lines], reference=reference,
-                          date_order=settings.parse.date_order,
-                          line_conf=[ln.conf / 100 for ln in lines])
+        note = read_note([ln.text for ln in lines], ctx,
+                         line_conf=[ln.conf / 100 for ln in lines])
     warnings = list(front_side.warnings) + list(back_side.warnings if back_side else ())
     if not front_side.ocr.lines:
         warnings.append(f"{front.path}: no text found on the front")
@@ -290,14 +298,21 @@ def _looks_like_a_back(cards: list[ParsedCard], job: Job) -> bool:
     return bool(note.event or note.topics or note.actions)
 
 
+def read_note(lines: list[str], ctx: Context, *, line_conf: list[float] | None = None) -> Note:
+    """The note on a back; a date without a year is the one nearest --met, else the latest
+    one up to the scan date."""
+    return parse_note(lines, reference=ctx.met or ctx.today,
+                      date_order=ctx.pipeline.parse.date_order, line_conf=line_conf,
+                      not_after=None if ctx.met else ctx.today)
+
+
 def _attach_to(before: IngestResult, side: CardImage, db: Database, ctx: Context, *,
                now: dt.datetime) -> IngestResult:
     """Read ``side`` again as a handwritten back and add its note to the card before it."""
     readings = [s.ocr for s in read_sides(side, back=True, ctx=ctx)]
     db.save_unpaired_back(side, readings, now=now)
     text = "\n".join(r.text for r in readings)
-    note = parse_note(text.splitlines(), reference=ctx.met or ctx.today,
-                      date_order=ctx.pipeline.parse.date_order)
+    note = read_note(text.splitlines(), ctx)
     _attach_note(side.sha256, before.contact_id or 0, note, text, db, ctx)
     return IngestResult(side.path, Status.ATTACHED, contact_id=before.contact_id,
                         message=f"{side.path}: read as the back of {before.path.name}")
@@ -318,16 +333,16 @@ def attach_back(path: Path, contact_id: int, db: Database, ctx: Context) -> int:
     Returns the note id. The stored OCR text is parsed again; no OCR is run."""
     image = loading.read_card_image(path)
     text = db.unpaired_back_text(image.sha256)
-    note = parse_note(text.splitlines(), reference=ctx.met or ctx.today,
-                      date_order=ctx.pipeline.parse.date_order)
+    note = read_note(text.splitlines(), ctx)
     return _attach_note(image.sha256, contact_id, note, text, db, ctx)
 
 
 def _attach_note(sha256: str, contact_id: int, note: Note, text: str, db: Database,
                  ctx: Context) -> int:
     met_on, event = note.met_on or ctx.met or ctx.today, note.event or ctx.event
-    tasks = followup.plan(met_on=met_on, name=db.contact_name(contact_id), event=event,
-                          topics=note.topics, actions=note.actions, policy=ctx.pipeline.followup)
+    meeting = followup.Meeting(met_on=met_on, name=db.contact_name(contact_id), event=event,
+                               topics=note.topics, actions=note.actions, priority=note.priority)
+    tasks = followup.plan(meeting, ctx.pipeline.followup)
     return db.attach_note(sha256, contact_id, note, text=text, met_on=met_on, event=event,
                           tasks=tasks)
 
@@ -360,6 +375,34 @@ def _store_ready(pending: list[tuple[Job, Future[list[ParsedCard]]]], db: Databa
                 f"{job.front}: internal error {type(e).__name__}: {e} (please report it)"))
 
 
+def first_touch(card: ParsedCard, policy: Followup) -> list[PlannedTask]:
+    """A new contact starts its sequence with the first touch; each later one is planned when
+    the one before is done (from that day)."""
+    meeting = followup.Meeting(met_on=card.met_on, name=card.contact.name, event=card.event,
+                               topics=card.note.topics, actions=card.note.actions,
+                               priority=card.note.priority)
+    return followup.plan(meeting, policy)[:1]
+
+
+def close_task(db: Database, task_id: int, *, state: str, on: dt.date, policy: Followup,
+               outcome: str | None = None) -> PlannedTask | None:
+    """Done or skipped: the task closes and the next touch is planned from ``on``; "stopped"
+    (they replied) ends the contact's sequence. Returns the next touch, if any."""
+    if state == "stopped":
+        contact_id = db.task(task_id)["contact_id"]
+        db.stop_contact(contact_id, on=on, outcome=outcome)
+        return None
+
+    def then(task: dict[str, Any]) -> PlannedTask | None:
+        meeting = followup.Meeting(
+            met_on=dt.date.fromisoformat(task["met_on"]) if task["met_on"] else on,
+            name=task["contact_name"], event=task["event"], topics=tuple(task["topics"]),
+            actions=tuple(task["actions"]), priority=task["priority"])
+        return followup.after_done(task["touch"], on, meeting, policy)
+
+    return db.close_task(task_id, state=state, on=on, outcome=outcome, then=then)
+
+
 def store(cards: list[ParsedCard], db: Database, ctx: Context, *, now: dt.datetime
           ) -> list[IngestResult]:
     """Save the cards read from one file with their follow-up plans (one transaction).
@@ -375,10 +418,7 @@ def store(cards: list[ParsedCard], db: Database, ctx: Context, *, now: dt.dateti
                                         message=f"{card.front.path}: no text found; "
                                                 "is this a card?"))
             continue
-        keep.append((card, followup.plan(met_on=card.met_on, name=card.contact.name,
-                                         event=card.event, topics=card.note.topics,
-                                         actions=card.note.actions,
-                                         policy=ctx.pipeline.followup)))
+        keep.append((card, first_touch(card, ctx.pipeline.followup)))
     ids = db.save_cards(keep, now=now) if keep else []
     results += [IngestResult(card.front.path, Status.CREATED, contact_id=contact_id,
                              back=card.back.path if card.back else None, part=card.part)

@@ -55,12 +55,15 @@ _HIGH_RE = re.compile(r"!!|\b(?:hot|urgent|asap|priority|important|vip)\b|[â˜…â˜
 
 
 def parse_note(lines: Sequence[str], *, reference: dt.date, date_order: str = "MDY",
-               line_conf: Sequence[float] | None = None) -> Note:
-    """Read the meeting note; dates without a year land nearest ``reference``."""
+               line_conf: Sequence[float] | None = None, not_after: dt.date | None = None
+               ) -> Note:
+    """Read the meeting note; dates without a year land nearest ``reference`` (and, given
+    ``not_after``, the scan date when the user gave no date, not after it: a meeting
+    written on a card is in the past)."""
     texts = [_mend(clean(t, addresses=False).lstrip('"\'')) for t in lines]
     confs = list(line_conf) if line_conf else [1.0] * len(texts)
     used: dict[str, list[float]] = {}
-    met_on = _met_on(texts, reference, date_order, confs, used)
+    met_on = _met_on(texts, reference, date_order, confs, used, not_after)
     event = _event(texts, confs, used)
     topics: list[str] = []
     actions: list[str] = []
@@ -94,12 +97,13 @@ def _mend(text: str) -> str:
 
 
 def _met_on(texts: list[str], reference: dt.date, order: str, confs: list[float],
-            used: dict[str, list[float]]) -> dt.date | None:
+            used: dict[str, list[float]], not_after: dt.date | None) -> dt.date | None:
     """The meeting date: on a "met"/"@" line first, else the first date not in an action."""
     ranked = sorted(range(len(texts)), key=lambda i: (
         not (_MET_RE.search(texts[i]) or "@" in texts[i]), _action(texts[i]) is not None, i))
     for i in ranked:
-        if (found := find_date(texts[i], reference=reference, order=order)) is not None:
+        if (found := find_date(texts[i], reference=reference, order=order,
+                               not_after=not_after)) is not None:
             if _action(texts[i]) is not None and not _MET_RE.search(texts[i]):
                 return None
             used["met_on"] = [confs[i]]
@@ -107,7 +111,8 @@ def _met_on(texts: list[str], reference: dt.date, order: str, confs: list[float]
     return None
 
 
-def find_date(text: str, *, reference: dt.date, order: str = "MDY") -> dt.date | None:
+def find_date(text: str, *, reference: dt.date, order: str = "MDY",
+              not_after: dt.date | None = None) -> dt.date | None:
     """The first date written in ``text`` (many shapes), the year nearest ``reference``."""
     if m := _ISO_RE.search(text):
         return _safe_date(int(m[1]), int(m[2]), int(m[3]))
@@ -116,26 +121,29 @@ def find_date(text: str, *, reference: dt.date, order: str = "MDY") -> dt.date |
         month, day = (a, b) if order == "MDY" else (b, a)
         if month > 12 >= day:
             month, day = day, month
-        return _with_year(month, day, m[4], reference)
+        return _with_year(month, day, m[4], reference, not_after)
     month_day, day_month = _MONTH_DAY_RE.search(text), _DAY_MONTH_RE.search(text)
     if day_month and (not month_day or day_month.start() < month_day.start()):
         return _with_year(_MONTHS[day_month[2].lower()], int(day_month[1]), day_month[3],
-                          reference)
+                          reference, not_after)
     if month_day:
         return _with_year(_MONTHS[month_day[1].lower()], int(month_day[2]), month_day[3],
-                          reference)
+                          reference, not_after)
     if m := _WEEKDAY_RE.search(text):
         back = (reference.weekday() - _WEEKDAYS[m[1].lower()]) % 7
         return reference - dt.timedelta(days=back)
     return None
 
 
-def _with_year(month: int, day: int, year: str | None, reference: dt.date) -> dt.date | None:
+def _with_year(month: int, day: int, year: str | None, reference: dt.date,
+               not_after: dt.date | None = None) -> dt.date | None:
     if year:
         full = int(year) + (2000 if len(year) == 2 else 0)
         return _safe_date(full, month, day)
     options = [d for y in (reference.year - 1, reference.year, reference.year + 1)
                if (d := _safe_date(y, month, day))]
+    if not_after is not None:
+        options = [d for d in options if d <= not_after] or options
     return min(options, key=lambda d: abs((d - reference).days), default=None)
 
 

@@ -292,5 +292,5 @@ def test_a_back_is_recognised_by_its_content_and_joins_the_card_before_it(  # ty
     [contact] = json.loads(cli("contacts", "--db", _db(tmp_path), "--json", check=True).stdout)
     assert (contact["event"], contact["met_on"]) == ("Web Summit", "2026-11-12")
     [task] = json.loads(cli("tasks", "--db", _db(tmp_path), "--json", check=True).stdout)
-    assert task["due_on"] == "2026-11-17"  # Thu 12th + 2 = Sat -> Tue 17th
+    assert task["due_on"] == "2026-11-13"  # met Thu 12th -> Fri 13th
     assert "Web Summit" in task["draft"]

@@ -65,3 +65,12 @@ def test_an_empty_note() -> None:
     note = parse_note([], reference=REF)
     assert (note.met_on, note.event, note.topics, note.actions, note.priority) == (
         None, None, (), (), "normal")
+
+
+def test_without_a_given_date_a_meeting_is_not_after_the_scan_date() -> None:
+    scanned = dt.date(2026, 11, 22)
+    assert parse_note(["Met 12/2 @ CES"], reference=scanned).met_on == dt.date(2026, 12, 2)
+    assert parse_note(["Met 12/2 @ CES"], reference=scanned,
+                      not_after=scanned).met_on == dt.date(2025, 12, 2)
+    assert parse_note(["Met 11/20 @ CES"], reference=scanned,
+                      not_after=scanned).met_on == dt.date(2026, 11, 20)

@@ -1,0 +1,131 @@
+"""Follow-up tasks in a real SQLite file: done, skip, snooze, stop, and a contact met again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from cardscan.config import Followup
+from cardscan.db import Database
+from cardscan.errors import StorageError
+from cardscan.model import CardImage, Note, OcrResult, ParsedCard
+from cardscan.parse import parse_front
+from cardscan.pipeline import close_task, first_touch
+
+POLICY = Followup()
+MET = dt.date(2026, 11, 12)  # a Thursday
+
+
+def _card(text: str, note: Note, *, event: str | None = "Web Summit") -> ParsedCard:
+    data = text.encode()
+    image = CardImage(Path("card.png"), hashlib.sha256(data).hexdigest(), data)
+    ocr = OcrResult.from_text(text)
+    return ParsedCard(front=image, back=None, front_ocr=ocr, back_ocr=None,
+                      contact=parse_front(ocr, default_region="US"), note=note,
+                      met_on=note.met_on or MET, event=event)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    return Database(f"sqlite:///{tmp_path / 'cards.db'}", store=tmp_path / "store")
+
+
+def _store(db: Database, name: str, note: Note, **kw: str | None) -> int:
+    card = _card(f"{name}\nHead of Sales\nAcme Corp\n{name.split()[0].lower()}@acme.com", note,
+                 **kw)
+    [contact_id] = db.save_cards([(card, first_touch(card, POLICY))],
+                                 now=dt.datetime(2026, 11, 13, 9))
+    return contact_id
+
+
+def test_a_new_contact_has_its_first_touch_open(db: Database) -> None:
+    contact = _store(db, "Dana Lee", Note(met_on=MET, topics=("fleet tracking",)))
+    [task] = db.tasks()
+    assert (task["contact_id"], task["touch"], task["channel"], task["status"]) == (
+        contact, 1, "email", "open")
+    assert task["due"] == "2026-11-13"  # met Thursday -> Friday
+    assert "Web Summit" in task["draft"] and "fleet tracking" in task["draft"]
+
+
+def test_done_plans_each_next_touch_from_the_day_it_was_done_then_stops(db: Database) -> None:
+    _store(db, "Dana Lee", Note(met_on=MET))
+    [first] = db.tasks()
+    second = close_task(db, first["id"], state="done", on=dt.date(2026, 11, 16),  # a Monday
+                        policy=POLICY, outcome="sent the deck")
+    assert second is not None and (second.touch, second.channel) == (2, "call")
+    assert second.due_on == dt.date(2026, 11, 24)  # Monday + 7 -> Monday -> Tuesday
+    [open_two] = db.tasks()
+    assert open_two["touch"] == 2 and open_two["due"] == "2026-11-24"
+    third = close_task(db, open_two["id"], state="done", on=dt.date(2026, 11, 25), policy=POLICY)
+    assert third is not None and (third.touch, third.channel, third.due_on) == (
+        3, "note", dt.date(2026, 12, 9))
+    [open_three] = db.tasks()
+    assert close_task(db, open_three["id"], state="done", on=dt.date(2026, 12, 9),
+                      policy=POLICY) is None
+    assert db.tasks() == []
+    history = db.tasks(states=None)
+    assert [(t["touch"], t["status"]) for t in history] == [(1, "done"), (2, "done"), (3, "done")]
+    assert history[0]["outcome"] == "sent the deck" and history[0]["closed_on"] == "2026-11-16"
+
+
+def test_skip_moves_on_and_snooze_moves_the_date(db: Database) -> None:
+    _store(db, "Dana Lee", Note(met_on=MET))
+    [first] = db.tasks()
+    db.snooze_task(first["id"], dt.date(2026, 11, 20))
+    [snoozed] = db.tasks()
+    assert (snoozed["status"], snoozed["due"]) == ("snoozed", "2026-11-20")
+    assert db.tasks(due_by=dt.date(2026, 11, 19)) == []
+    close_task(db, first["id"], state="skipped", on=dt.date(2026, 11, 20), policy=POLICY)
+    [second] = db.tasks()
+    assert (second["touch"], second["due"]) == (2, "2026-11-27")
+    with pytest.raises(StorageError, match="already skipped"):
+        close_task(db, first["id"], state="done", on=dt.date(2026, 11, 20), policy=POLICY)
+    with pytest.raises(StorageError, match="no task 99"):
+        db.snooze_task(99, dt.date(2026, 11, 20))
+
+
+def test_stop_and_replied_end_the_sequence(db: Database) -> None:
+    one = _store(db, "Dana Lee", Note(met_on=MET))
+    _store(db, "Omar Haddad", Note(met_on=MET))
+    assert db.stop_contact(one, on=dt.date(2026, 11, 14), outcome="not a fit") == 1
+    [left] = db.tasks()
+    assert left["contact_name"] == "Omar Haddad"
+    assert close_task(db, left["id"], state="stopped", on=dt.date(2026, 11, 14),
+                      policy=POLICY) is None  # they replied: no next touch
+    assert db.tasks() == []
+    assert {t["status"] for t in db.tasks(states=None)} == {"stopped"}
+
+
+def test_a_contact_met_again_gets_a_fresh_plan_and_keeps_history(db: Database) -> None:
+    contact = _store(db, "Dana Lee", Note(met_on=MET, topics=("fleet tracking",)))
+    later = Note(met_on=dt.date(2027, 1, 7), event="CES", topics=("EV chargers",))
+    db.attach_note("0" * 64, contact, later, text="Met 1/7 @ CES", met_on=later.met_on,
+                   event="CES", tasks=first_touch(_card("x", later, event="CES"), POLICY))
+    [fresh] = db.tasks()
+    assert (fresh["touch"], fresh["event"], fresh["due"]) == (1, "CES", "2027-01-08")
+    assert "CES" in fresh["draft"] and "EV chargers" in fresh["draft"]
+    old = [t for t in db.tasks(states=None) if t["status"] == "stopped"]
+    assert len(old) == 1 and old[0]["event"] == "Web Summit"
+    [stored] = db.contacts()
+    assert [m["event"] for m in stored["meetings"]] == ["Web Summit", "CES"]
+
+
+def test_tasks_filter_by_event_and_order_by_date_then_priority(db: Database) -> None:
+    _store(db, "Dana Lee", Note(met_on=MET))
+    _store(db, "Omar Haddad", Note(met_on=MET, priority="high"), event="CES")
+    _store(db, "Mia Wong", Note(met_on=dt.date(2026, 11, 9)), event="CES")
+    names = [t["contact_name"] for t in db.tasks()]
+    assert names == ["Mia Wong", "Omar Haddad", "Dana Lee"]  # Wed 11; Fri 13 high, Fri 13
+    assert [t["contact_name"] for t in db.tasks(event="ces")] == ["Mia Wong", "Omar Haddad"]
+    assert [t["contact_name"] for t in db.tasks(due_before=dt.date(2026, 11, 13))] == [
+        "Mia Wong"]
+
+
+def test_marketing_consent_is_off_until_the_user_says_so(db: Database) -> None:
+    contact = _store(db, "Dana Lee", Note(met_on=MET))
+    assert db.contacts()[0]["marketing_consent"] is False
+    db.set_consent(contact, True)
+    assert db.contacts()[0]["marketing_consent"] is True
