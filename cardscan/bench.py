@@ -8,10 +8,11 @@ import os
 import re
 import statistics
 import subprocess
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,17 +21,19 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from .config import Pipeline
+from .db import Database
 from .errors import CardscanError, ConfigError
 from .loading import read_card_image
 from .model import Note, OcrResult, contact_record
 from .parse import parse_front, parse_note
 from .parse.lines import fold
-from .pipeline import Context, Job, card_json, engine_for, read_sides, scan
+from .pipeline import Context, Job, card_json, engine_for, ingest_many, read_sides, scan
 
 FIELDS = ("name", "given_name", "family_name", "title", "company", "phones", "emails",
           "website", "address", "met_on", "event", "topics", "actions", "priority")
 _SIMILAR = 80  # rapidfuzz ratio (0-100) for "close similarity"
 _BARE_SAMPLE = 30  # images timed with a bare tesseract call, per set
+_THROUGHPUT_CARDS = 24  # cards batched with 1, then 2 workers, per set
 
 
 @dataclass
@@ -194,7 +197,45 @@ def run_card_set(folder: Path, pipeline: Pipeline, executor: Executor) -> SetRep
     runs = [CardRun(card, out, seconds, error, score_fields(card["expected"], out or {}))
             for card, (out, seconds, error) in zip(cards, results, strict=True)]
     bare = bare_tesseract_seconds(sorted({j.front for j in jobs}))
-    return _card_report(folder.name, runs, wall, bare)
+    report = _card_report(folder.name, runs, wall, bare)
+    fronts = sorted({j.front for j, i in zip(jobs, indexes, strict=True) if i == 1})
+    report.lines += ["", *throughput(fronts, ctx, report.summary)]
+    return report
+
+
+def _warm(pipeline: Pipeline) -> None:
+    engine_for(pipeline)
+
+
+def throughput(fronts: list[Path], ctx: Context, summary: dict[str, Any]) -> list[str]:
+    """Batch throughput (read, parse and store in a scratch SQLite file, as ``cardscan
+    batch`` does) with 1 and 2 worker processes on the same cards, and the time per card
+    against a bare ``tesseract IMG stdout`` on the same images."""
+    sample = fronts[::max(1, len(fronts) // _THROUGHPUT_CARDS)][:_THROUGHPUT_CARDS]
+    rates: dict[int, float] = {}
+    for workers in (1, 2):
+        with (tempfile.TemporaryDirectory() as tmp,
+              ProcessPoolExecutor(max_workers=workers) as pool):
+            list(pool.map(_warm, [ctx.pipeline] * workers))  # load engines before the clock
+            db = Database(f"sqlite:///{tmp}/bench.db", store=Path(tmp) / "scans")
+            started = time.perf_counter()
+            done = list(ingest_many([Job(f) for f in sample], db, ctx, executor=pool))
+            rates[workers] = len(done) / (time.perf_counter() - started)
+    bare = bare_tesseract_seconds(sample)
+    per_card = 1 / rates[1]
+    ratio = per_card / bare if bare else None
+    summary["throughput"] = {"cards": len(sample), "cards_per_second_1": round(rates[1], 3),
+                             "cards_per_second_2": round(rates[2], 3),
+                             "speedup_2": round(rates[2] / rates[1], 3),
+                             "seconds_per_card_1": round(per_card, 4),
+                             "bare_tesseract_seconds": bare,
+                             "vs_bare": round(ratio, 3) if ratio else None}
+    return ["| batch workers | cards | cards/s | speed-up |", "|---|---|---|---|",
+            f"| 1 | {len(sample)} | {rates[1]:.2f} | 1.00 |",
+            f"| 2 | {len(sample)} | {rates[2]:.2f} | {rates[2] / rates[1]:.2f} |",
+            f"\nbatch time per card with 1 worker {per_card:.3f} s (read, parse, store) against "
+            f"a bare `tesseract IMG stdout` {bare or 0:.3f} s on the same images: "
+            + (f"{ratio:.2f}x" if ratio else "n/a")]
 
 
 def _field_scores(runs: list[CardRun]) -> dict[str, FieldScore]:

@@ -7,25 +7,38 @@ import datetime as dt
 import json
 import logging
 import os
+import signal
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
-from . import __version__, bench, export, ics
+from . import __version__, bench, export, ics, vcard
 from .config import load_pipeline
 from .db import Database, default_url
 from .errors import CardscanError, ExitCode
+from .loading import read_card_image
 from .model import IngestResult, Note, OcrResult, Status, contact_record
-from .pairing import collect_jobs
+from .pairing import collect_jobs, is_back_only
 from .parse import parse_front
 from .pipeline import Context, Job, attach_back, card_json, close_task, ingest_many, scan
+from .watch import Watcher, WatchSettings
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -93,11 +106,28 @@ def _parser() -> argparse.ArgumentParser:
     meeting_args(b)
     b.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="Tesseract processes in parallel (default: one per CPU)")
+    b.add_argument("--dry-run", action="store_true",
+                   help="list what would be read, skipped or set aside; read and store nothing")
     b.add_argument("--duplex", action="store_true", help=(
         "sides alternate front, back: the pages of each file, or the files of each folder "
         "in name order (a sheet-fed duplex scanner's output)"))
     debug_arg(b)
     b.set_defaults(func=cmd_batch)
+
+    w = sub.add_parser("watch", help="read cards dropped into a folder, as they arrive")
+    w.add_argument("inbox", type=Path, metavar="DIR")
+    db_arg(w)
+    meeting_args(w)
+    w.add_argument("--polling", action="store_true",
+                   help="look at the folder every second instead of OS file events "
+                        "(network shares, some sync tools)")
+    w.add_argument("--once", action="store_true",
+                   help="read what is in the folder now, then exit")
+    w.add_argument("--settle", type=float, default=2.0, metavar="SECONDS",
+                   help="a file is read once its size and time stay the same this long (2)")
+    w.add_argument("--back-wait", type=float, default=30.0, metavar="SECONDS",
+                   help="how long x_front waits for x_back to arrive, and vice versa (30)")
+    w.set_defaults(func=cmd_watch)
 
     c = sub.add_parser("contacts", help="list stored contacts")
     db_arg(c)
@@ -161,10 +191,32 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="export contacts")
     esub = e.add_subparsers(required=True, metavar="FORMAT")
-    csv_cmd = esub.add_parser("csv", help="CSV with every field (UTF-8)")
-    db_arg(csv_cmd)
-    csv_cmd.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    def selection_args(cmd: argparse.ArgumentParser) -> None:
+        db_arg(cmd)
+        cmd.add_argument("--event", metavar="NAME", help="only contacts met at this event")
+        cmd.add_argument("--since", type=_date, metavar="DATE",
+                         help="only contacts stored or met on or after DATE")
+        cmd.add_argument("--new", action="store_true", help=(
+            "only contacts not exported in this format before (a weekly export never "
+            "duplicates records in the CRM)"))
+        cmd.add_argument("--reviewed-only", action="store_true",
+                         help="only contacts a person has confirmed (cardscan review)")
+        cmd.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+
+    csv_cmd = esub.add_parser("csv", help="CSV for Google, Outlook, HubSpot, Salesforce or any "
+                                          "spreadsheet (UTF-8)")
+    csv_cmd.add_argument("--format", choices=export.FORMATS, default="generic", help=(
+        "column layout: the one each CRM's import maps without manual mapping; generic has "
+        "every field (default)"))
+    csv_cmd.add_argument("--excel", action="store_true",
+                         help="start with a byte-order mark so Excel opens it as UTF-8")
+    selection_args(csv_cmd)
     csv_cmd.set_defaults(func=cmd_export_csv)
+    vcf_cmd = esub.add_parser("vcard", help="vCard (.vcf) for address books and CRMs")
+    vcf_cmd.add_argument("--version", choices=("4", "3"), default="4", dest="vcard_version",
+                         help="vCard 4.0 (default) or 3.0 (older address books)")
+    selection_args(vcf_cmd)
+    vcf_cmd.set_defaults(func=cmd_export_vcard)
     ics_cmd = esub.add_parser("ics", help="open follow-ups as calendar events (iCalendar)")
     db_arg(ics_cmd)
     ics_cmd.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
@@ -214,16 +266,30 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     ctx = _context(args)
-    db = Database(args.db)
     jobs = collect_jobs(args.paths, duplex=args.duplex)
     if not jobs:
         err.print("no card images found in " + ", ".join(map(str, args.paths)))
         return ExitCode.SOME_FILES_FAILED
+    if args.dry_run:
+        return _dry_run(jobs, args.db)
+    db = Database(args.db)
     counts: Counter[str] = Counter()
-    with ProcessPoolExecutor(max_workers=max(1, args.workers)) as pool:
+    failures: list[str] = []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               _Rate(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    with (ProcessPoolExecutor(max_workers=max(1, args.workers)) as pool,
+          Progress(*columns, console=err, transient=True) as progress):
+        bar = progress.add_task("cards", total=len(jobs))
+        seen: set[Path] = set()
         for result in ingest_many(jobs, db, ctx, executor=pool):
             counts[result.status.value] += 1
+            if result.status in (Status.FAILED, Status.NO_TEXT):
+                failures.append(result.message)
             _report(result)
+            if result.path not in seen:
+                seen.add(result.path)
+                progress.advance(bar)
+    _summary(counts, failures)
     summary = ", ".join(f"{counts[s.value]} {s.value.replace('_', ' ')}" for s in Status)
     err.print(f"{len(jobs)} file(s): {summary}. Database: {db.safe_url}", highlight=False)
     bad = (counts[Status.FAILED.value] + counts[Status.NO_TEXT.value]
@@ -231,6 +297,75 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if bad:
         err.print(f"{bad} file(s) set aside; see the errors above", highlight=False)
         return ExitCode.SOME_FILES_FAILED
+    return ExitCode.OK
+
+
+class _Rate(ProgressColumn):
+    """Cards per second so far."""
+
+    def render(self, task: Any) -> Text:
+        elapsed = task.elapsed or 0.0
+        rate = task.completed / elapsed if elapsed > 0 else 0.0
+        return Text(f"{rate:.2f} cards/s")
+
+
+def _summary(counts: Counter[str], failures: list[str]) -> None:
+    table = Table(title="batch summary", show_header=True)
+    table.add_column("outcome")
+    table.add_column("cards", justify="right")
+    for status in Status:
+        if counts[status.value]:
+            table.add_row(status.value.replace("_", " "), str(counts[status.value]))
+    err.print(table)
+    for reason in failures:
+        err.print(f"  failed: {reason}", highlight=False, markup=False)
+
+
+def _dry_run(jobs: list[Job], url: str | None) -> int:
+    """What a batch would do, without OCR and without writing anything."""
+    db = Database.if_exists(url)
+    table = Table(title=f"dry run: {len(jobs)} file(s), nothing read or stored")
+    for col in ("front", "back", "would be"):
+        table.add_column(col, overflow="fold")
+    bad = 0
+    for job in jobs:
+        try:
+            image = read_card_image(job.front)
+            if job.back:
+                read_card_image(job.back)
+            action = ("skipped: already stored" if db and db.has_scan(image.sha256)
+                      else "kept as a back without its front" if is_back_only(job)
+                      else "read and stored")
+        except CardscanError as e:
+            bad += 1
+            action = f"set aside: {e}"
+        table.add_row(str(job.front), str(job.back or ""), escape(action))
+    out.print(table)
+    return ExitCode.SOME_FILES_FAILED if bad else ExitCode.OK
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    ctx = _context(args)
+    db = Database(args.db)
+    try:
+        watcher = Watcher(args.inbox, db, ctx, WatchSettings(
+            settle=args.settle, back_wait=args.back_wait, polling=args.polling),
+            report=lambda line: err.print(line, highlight=False, markup=False))
+    except FileNotFoundError as e:
+        err.print(f"error: {e}", highlight=False)
+        return ExitCode.USAGE
+    folders = ", ".join(f"{p}/" for p in watcher.inbox.outcomes.values())
+    err.print(f"watching {watcher.inbox.folder} (files end in {folders}); "
+              f"database {db.safe_url}. Ctrl+C to stop.", highlight=False)
+
+    def finish(signum: int, _frame: object) -> None:
+        err.print("stopping after the current card...", highlight=False)
+        watcher.stop.set()
+
+    signal.signal(signal.SIGINT, finish)
+    signal.signal(signal.SIGTERM, finish)
+    moved = watcher.run(once=args.once)
+    err.print(f"stopped; {moved} file(s) moved out of the inbox", highlight=False)
     return ExitCode.OK
 
 
@@ -351,13 +486,30 @@ def cmd_export_ics(args: argparse.Namespace) -> int:
 
 
 def cmd_export_csv(args: argparse.Namespace) -> int:
+    return _export(args, args.format, lambda chosen: export.to_csv(chosen, args.format,
+                                                                   excel=args.excel))
+
+
+def cmd_export_vcard(args: argparse.Namespace) -> int:
+    version = f"{args.vcard_version}.0"
+    return _export(args, f"vcard{args.vcard_version}",
+                   lambda chosen: vcard.to_vcard(chosen, version=version))
+
+
+def _export(args: argparse.Namespace, fmt: str,
+            write: Callable[[list[Mapping[str, Any]]], str]) -> int:
+    """Choose the contacts, write them, and remember them for ``--new``."""
     db = Database(args.db)
-    text = export.generic_csv(db.contacts(), db.tasks())
+    chosen = export.select(db.contacts(), event=args.event, since=args.since,
+                           reviewed_only=args.reviewed_only,
+                           leave_out=db.exported(fmt) if args.new else ())
+    text = write(chosen)
     if args.output:
         args.output.write_text(text, encoding="utf-8", newline="")
-        err.print(f"wrote {text.count(chr(10)) - 1} contact(s) to {args.output}")
+        err.print(f"wrote {len(chosen)} contact(s) to {args.output}", highlight=False)
     else:
         sys.stdout.write(text)
+    db.mark_exported([c["id"] for c in chosen], fmt, now=dt.datetime.now())
     return ExitCode.OK
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    event,
+    func,
     inspect,
     select,
     text,
@@ -48,6 +51,7 @@ from .model import (
     PlannedTask,
     contact_record,
 )
+from .parse.lines import fold
 
 
 class Base(DeclarativeBase):
@@ -104,6 +108,8 @@ class Contact(Base):
     # Newsletters and marketing lists only with the contact's permission: off until the user
     # says so (cardscan consent CONTACT yes).
     marketing_consent: Mapped[bool | None] = mapped_column(Boolean, default=False)
+    # Values a later card gave that differ from the stored ones: {field: [value, ...]}.
+    alternatives: Mapped[dict[str, list[str]] | None] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     phones: Mapped[list[PhoneRow]] = relationship(order_by="PhoneRow.id")
     emails: Mapped[list[EmailRow]] = relationship(order_by="EmailRow.id")
@@ -141,6 +147,28 @@ class NoteRow(Base):
     actions: Mapped[list[str]] = mapped_column(JSON, default=list)
     priority: Mapped[str] = mapped_column(String(8), default="normal")
     confidence: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+
+
+class Correction(Base):
+    """A person's correction of a field: the machine's value is kept beside theirs."""
+
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    machine_value: Mapped[Any] = mapped_column(JSON)  # what the contact said before
+    value: Mapped[Any] = mapped_column(JSON)  # what the person typed
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ExportRow(Base):
+    """A contact written to an export of one format, so the next ``--new`` export skips it."""
+
+    __tablename__ = "exports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    format: Mapped[str] = mapped_column(String(16), index=True)
+    exported_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 TASK_STATES = ("open", "done", "snoozed", "skipped", "stopped")
@@ -182,6 +210,15 @@ class Database:
         self.store = store or _default_store(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
+    @classmethod
+    def if_exists(cls, url: str | None = None) -> Database | None:
+        """The database when it is already there (a dry run never creates one)."""
+        parsed = make_url(url or default_url())
+        if parsed.drivername.startswith("sqlite") and parsed.database and not Path(
+                parsed.database).expanduser().exists():
+            return None
+        return cls(url)
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One transaction: committed on success, rolled back on any error."""
@@ -204,17 +241,28 @@ class Database:
         with self.session() as s:
             return s.scalar(select(Scan.id).where(Scan.sha256 == sha256)) is not None
 
+    def scan_paths(self, sha256: str) -> set[str]:
+        """Where the files with these bytes were when they were stored."""
+        with self.session() as s:
+            return set(s.scalars(select(Scan.path).where(Scan.sha256 == sha256)))
+
     def save_cards(self, cards: list[tuple[ParsedCard, list[PlannedTask]]], *,
-                   now: dt.datetime) -> list[int]:
-        """Store the cards of one file, each a new contact with its note and tasks, in one
-        transaction: a file is either wholly stored or not at all."""
+                   now: dt.datetime) -> list[tuple[int, bool]]:
+        """Store the cards of one file in one transaction (a file is wholly stored or not at
+        all). A card of someone already stored (same e-mail, phone, or name and company)
+        is merged into that contact. Returns (contact id, merged) per card."""
         with self.session() as s:
             return [self._add_card(s, card, tasks, now) for card, tasks in cards]
 
     def _add_card(self, s: Session, card: ParsedCard, tasks: list[PlannedTask],
-                  now: dt.datetime) -> int:
-        contact = _contact_row(card.contact, now)
-        s.add(contact)
+                  now: dt.datetime) -> tuple[int, bool]:
+        contact = _same_person(s, card.contact)
+        merged = contact is not None
+        if contact is None:
+            contact = _contact_row(card.contact, now)
+            s.add(contact)
+        else:
+            _merge_into(contact, card.contact)
         s.flush()
         row = Card(contact_id=contact.id, parsed=_parsed_json(card),
                    warnings=list(card.warnings), created_at=now)
@@ -231,6 +279,7 @@ class Database:
                        words=[[w.text, w.conf, w.left, w.top, w.width, w.height]
                               for w in ocr.words],
                        status="ok" if ocr.lines else "no_text", created_at=now))
+        latest = _latest_meeting(s, contact.id) if merged else None
         note = NoteRow(contact_id=contact.id, card_id=row.id,
                        text=card.back_ocr.text if card.back_ocr else "",
                        met_on=card.met_on, event=card.event, topics=list(card.note.topics),
@@ -238,10 +287,9 @@ class Database:
                        confidence=card.note.confidence)
         s.add(note)
         s.flush()
-        s.add_all(Task(contact_id=contact.id, note_id=note.id, touch=t.touch,
-                       channel=t.channel, due_on=t.due_on, draft=t.draft, created_at=now)
-                  for t in tasks)
-        return contact.id
+        if latest is None or card.met_on > latest.met_on:
+            _fresh_plan(s, contact.id, note.id, tasks, now=now)
+        return contact.id, merged
 
     def save_unpaired_back(self, back: CardImage, readings: list[OcrResult], *,
                            now: dt.datetime) -> int:
@@ -270,10 +318,11 @@ class Database:
     def attach_note(self, sha256: str, contact_id: int, note: Note, *, text: str,
                     met_on: dt.date, event: str | None,
                     tasks: Sequence[PlannedTask] = ()) -> int:
-        """The back's note joins the contact's meetings; its scans join the card. A later
-        meeting than any before starts a fresh plan (``tasks``, first touch first; the old
-        sequence is stopped and kept); the same or an earlier one updates the open drafts and
-        re-dates an open first touch."""
+        """The back's note joins the contact's newest card: it completes the card's meeting
+        when the card had no back, else it is another meeting. A later meeting than any
+        before starts a fresh plan (``tasks``, first touch first; the old sequence is stopped
+        and kept); otherwise the open drafts cite the note and an open first touch is
+        re-dated."""
         with self.session() as s:
             contact = s.get(Contact, contact_id)
             if contact is None:
@@ -284,15 +333,23 @@ class Database:
                 raise StorageError(f"contact {contact_id} has no card to attach a back to")
             for scan in s.scalars(select(Scan).where(Scan.sha256 == sha256)):
                 scan.card_id, scan.status = card.id, "ok"
-            row = NoteRow(contact_id=contact_id, card_id=card.id, text=text, met_on=met_on,
-                          event=event, topics=list(note.topics), actions=list(note.actions),
-                          priority=note.priority, confidence=note.confidence)
-            s.add(row)
-            s.flush()
-            latest = s.scalars(select(NoteRow).where(NoteRow.contact_id == contact_id,
-                                                     NoteRow.id != row.id)
-                               .order_by(NoteRow.met_on.desc(), NoteRow.id.desc())).first()
-            if latest is None or met_on > latest.met_on:
+            fields = {"text": text, "met_on": met_on, "event": event,
+                      "topics": list(note.topics), "actions": list(note.actions),
+                      "priority": note.priority, "confidence": note.confidence}
+            blank = s.scalars(select(NoteRow).where(NoteRow.card_id == card.id,
+                                                    NoteRow.text == "")).first()
+            later = False
+            if blank is not None:  # the card had no back: this is its meeting, told in full
+                row = blank
+                for key, value in fields.items():
+                    setattr(row, key, value)
+            else:
+                row = NoteRow(contact_id=contact_id, card_id=card.id, **fields)
+                s.add(row)
+                s.flush()
+                latest = _latest_meeting(s, contact_id, besides=row.id)
+                later = latest is None or met_on > latest.met_on
+            if later:
                 _fresh_plan(s, contact_id, row.id, tasks[:1], now=dt.datetime.now())
             else:  # more about the same meeting: the drafts cite it, a first touch is re-dated
                 for task in _active(s, contact_id):
@@ -322,12 +379,27 @@ class Database:
             return contact.name if contact else None
 
     def contacts(self) -> list[dict[str, Any]]:
-        """Every contact in the public JSON shape, plus ``id``, oldest first."""
+        """Every contact in the public JSON shape, plus ``id``, oldest first, each with its
+        next follow-up (the soonest open or snoozed task) and when it was stored."""
         with self.session() as s:
             rows = s.scalars(select(Contact).order_by(Contact.id).options(
                 selectinload(Contact.phones), selectinload(Contact.emails),
                 selectinload(Contact.notes))).all()
-            return [contact_json(row) for row in rows]
+            upcoming: dict[int, Task] = {}
+            for task in s.scalars(select(Task).where(Task.state.in_(ACTIVE))
+                                  .order_by(Task.due_on, Task.id)):
+                upcoming.setdefault(task.contact_id, task)
+            return [{**contact_json(row), "created_at": row.created_at.isoformat(),
+                     "next_follow_up": _next(upcoming.get(row.id))} for row in rows]
+
+    def exported(self, fmt: str) -> set[int]:
+        """The contacts already exported in this format (``export --new`` leaves them out)."""
+        with self.session() as s:
+            return set(s.scalars(select(ExportRow.contact_id).where(ExportRow.format == fmt)))
+
+    def mark_exported(self, contact_ids: Sequence[int], fmt: str, *, now: dt.datetime) -> None:
+        with self.session() as s:
+            s.add_all(ExportRow(contact_id=i, format=fmt, exported_at=now) for i in contact_ids)
 
     def tasks(self, *, due_by: dt.date | None = None, due_before: dt.date | None = None,
               states: Sequence[str] | None = ACTIVE, event: str | None = None,
@@ -408,6 +480,77 @@ def _active(s: Session, contact_id: int) -> list[Task]:
                                              Task.state.in_(ACTIVE))))
 
 
+def _latest_meeting(s: Session, contact_id: int, *, besides: int | None = None
+                    ) -> NoteRow | None:
+    query = select(NoteRow).where(NoteRow.contact_id == contact_id)
+    if besides is not None:
+        query = query.where(NoteRow.id != besides)
+    return s.scalars(query.order_by(NoteRow.met_on.desc(), NoteRow.id.desc())).first()
+
+
+def _fold(text: str | None) -> str:
+    """Case-, accent- and punctuation-free: OCR of two captures of a card differs there."""
+    return " ".join(fold(text or "").replace(",", " ").replace(".", " ").split())
+
+
+def _same_name(a: str | None, b: str | None) -> bool:
+    """Two readings of one name (or an unknown one): "Zoé Lefévre" / "Zoe Lefevre"."""
+    return not a or not b or SequenceMatcher(None, _fold(a), _fold(b)).ratio() >= 0.8
+
+
+def _same_person(s: Session, c: ContactFields) -> Contact | None:
+    """A stored contact this card belongs to: the same e-mail, or the same phone, or the same
+    name and company. An e-mail or phone shared with someone of another name (a company's
+    switchboard, info@) is not enough."""
+    ids: list[int] = []
+    if c.emails:
+        ids += s.scalars(select(EmailRow.contact_id).where(
+            func.lower(EmailRow.address).in_([e.lower() for e in c.emails]))).all()
+    if c.phones:
+        ids += s.scalars(select(PhoneRow.contact_id).where(
+            PhoneRow.number.in_([p.number for p in c.phones]))).all()
+    for contact_id in dict.fromkeys(ids):
+        contact = s.get(Contact, contact_id)
+        if contact is not None and _same_name(c.name, contact.name):
+            return contact
+    if c.name and c.company:
+        for contact in s.scalars(select(Contact).where(
+                func.lower(Contact.family_name) == (c.family_name or "").lower())
+                if c.family_name else select(Contact)):
+            if _fold(contact.name) == _fold(c.name) and _fold(contact.company) == _fold(
+                    c.company):
+                return contact
+    return None
+
+
+_MERGED_FIELDS = ("name", "given_name", "family_name", "title", "department", "company",
+                  "website", "address")
+
+
+def _merge_into(contact: Contact, c: ContactFields) -> None:
+    """Fill the contact's empty fields from the card; a differing value is kept as an
+    alternative (and the field flagged for review); new phones and e-mails are added."""
+    alternatives = dict(contact.alternatives or {})
+    confidence = dict(contact.confidence or {})
+    for name in _MERGED_FIELDS:
+        new, old = getattr(c, name), getattr(contact, name)
+        if not new:
+            continue
+        if not old:
+            setattr(contact, name, new)
+            if name in c.confidence:
+                confidence[name] = c.confidence[name]
+        elif _fold(new) != _fold(old) and new not in alternatives.get(name, []):
+            alternatives[name] = [*alternatives.get(name, []), new]
+    contact.alternatives, contact.confidence = alternatives, confidence
+    have = {p.number for p in contact.phones}
+    contact.phones += [PhoneRow(number=p.number, type=p.type, raw=p.raw, extension=p.extension)
+                       for p in c.phones if p.number not in have]
+    mails = {e.address.lower() for e in contact.emails}
+    contact.emails += [EmailRow(address=e) for e in c.emails if e.lower() not in mails]
+    contact.social = list(dict.fromkeys([*(contact.social or []), *c.social]))
+
+
 def _fresh_plan(s: Session, contact_id: int, note_id: int, tasks: Sequence[PlannedTask], *,
                 now: dt.datetime) -> None:
     """A newer meeting: the old sequence stops (kept as history), the new one starts."""
@@ -424,16 +567,25 @@ def contact_json(row: Contact) -> dict[str, Any]:
         social=tuple(row.social or ()), address=row.address,
         phones=tuple(Phone(p.number, p.type, p.raw, p.extension) for p in row.phones),
         emails=tuple(e.address for e in row.emails), confidence=dict(row.confidence))
-    latest = row.notes[-1] if row.notes else None
+    latest = max(row.notes, key=lambda n: (n.met_on, n.id)) if row.notes else None
     note = Note(topics=tuple(latest.topics), actions=tuple(latest.actions),
                 priority=latest.priority, confidence=dict(latest.confidence)) if latest else Note()
     record = contact_record(fields, note, met_on=latest.met_on if latest else None,
                             event=latest.event if latest else None)
-    return {"id": row.id, **record, "reviewed": row.reviewed,
+    alternatives = dict(row.alternatives or {})
+    if alternatives:  # two cards disagree: a person should pick
+        record["review"] = sorted({*record["review"], *alternatives})  # type: ignore[misc]
+    return {"id": row.id, **record, "reviewed": row.reviewed, "alternatives": alternatives,
             "marketing_consent": bool(row.marketing_consent),
             "meetings": [{"met_on": n.met_on.isoformat(), "event": n.event,
                           "topics": list(n.topics), "actions": list(n.actions)}
                          for n in sorted(row.notes, key=lambda n: (n.met_on, n.id))]}
+
+
+def _next(task: Task | None) -> dict[str, Any] | None:
+    if task is None:
+        return None
+    return {"due": task.due_on.isoformat(), "channel": task.channel, "touch": task.touch}
 
 
 def task_json(task: Task) -> dict[str, Any]:
@@ -480,11 +632,23 @@ def _connect(url: str) -> Engine:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(parsed)
+        if parsed.drivername.startswith("sqlite"):
+            event.listen(engine, "connect", _sqlite_pragmas)
         Base.metadata.create_all(engine)
         _add_missing_columns(engine)
     except (SQLAlchemyError, ImportError) as e:
         raise StorageError(f"cannot open database {parsed.render_as_string()}: {e}") from e
     return engine
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """WAL lets a watcher and a batch share one file (readers never block the writer); a
+    writer waits up to 30 s for the other's transaction instead of failing."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 30000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
 
 
 def _add_missing_columns(engine: Engine) -> None:

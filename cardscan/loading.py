@@ -31,6 +31,14 @@ _SUPPORTED = "JPEG, PNG, TIFF, BMP, WebP, PDF" + (" or HEIC" if HEIC else "")
 MAX_PIXELS = 120_000_000  # a 600 dpi A3 scan; larger is a mistake or an attack
 
 
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def read_card_image(path: Path) -> CardImage:
     """Read a file's bytes and checksum; raise InputFileError when it is no readable image."""
     if not path.exists():

@@ -158,6 +158,7 @@ class Status(str, Enum):
     UNPAIRED = "unpaired_back"  # a back with no front: kept, to be attached later
     ATTACHED = "attached_back"  # a back recognised by its content, joined to the card before
     FAILED = "failed"
+    MERGED = "merged"  # the card of someone already stored: joined to that contact
 
 
 @dataclass(frozen=True)

@@ -364,7 +364,7 @@ def _store_ready(pending: list[tuple[Job, Future[list[ParsedCard]]]], db: Databa
                 yield result
                 continue
             for result in store(cards, db, ctx, now=now()):
-                if result.status is Status.CREATED:
+                if result.status in (Status.CREATED, Status.MERGED):
                     previous[job.front.parent] = result
                 yield result
         except CardscanError as e:
@@ -419,8 +419,9 @@ def store(cards: list[ParsedCard], db: Database, ctx: Context, *, now: dt.dateti
                                                 "is this a card?"))
             continue
         keep.append((card, first_touch(card, ctx.pipeline.followup)))
-    ids = db.save_cards(keep, now=now) if keep else []
-    results += [IngestResult(card.front.path, Status.CREATED, contact_id=contact_id,
-                             back=card.back.path if card.back else None, part=card.part)
-                for (card, _), contact_id in zip(keep, ids, strict=True)]
+    saved = db.save_cards(keep, now=now) if keep else []
+    results += [IngestResult(card.front.path, Status.MERGED if merged else Status.CREATED,
+                             contact_id=contact_id, back=card.back.path if card.back else None,
+                             part=card.part)
+                for (card, _), (contact_id, merged) in zip(keep, saved, strict=True)]
     return results

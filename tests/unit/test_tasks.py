@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 import pytest
@@ -11,21 +10,12 @@ import pytest
 from cardscan.config import Followup
 from cardscan.db import Database
 from cardscan.errors import StorageError
-from cardscan.model import CardImage, Note, OcrResult, ParsedCard
-from cardscan.parse import parse_front
+from cardscan.model import Note
 from cardscan.pipeline import close_task, first_touch
+from tests.factories import MET, store_person
+from tests.factories import text_card as _card
 
 POLICY = Followup()
-MET = dt.date(2026, 11, 12)  # a Thursday
-
-
-def _card(text: str, note: Note, *, event: str | None = "Web Summit") -> ParsedCard:
-    data = text.encode()
-    image = CardImage(Path("card.png"), hashlib.sha256(data).hexdigest(), data)
-    ocr = OcrResult.from_text(text)
-    return ParsedCard(front=image, back=None, front_ocr=ocr, back_ocr=None,
-                      contact=parse_front(ocr, default_region="US"), note=note,
-                      met_on=note.met_on or MET, event=event)
 
 
 @pytest.fixture
@@ -33,12 +23,8 @@ def db(tmp_path: Path) -> Database:
     return Database(f"sqlite:///{tmp_path / 'cards.db'}", store=tmp_path / "store")
 
 
-def _store(db: Database, name: str, note: Note, **kw: str | None) -> int:
-    card = _card(f"{name}\nHead of Sales\nAcme Corp\n{name.split()[0].lower()}@acme.com", note,
-                 **kw)
-    [contact_id] = db.save_cards([(card, first_touch(card, POLICY))],
-                                 now=dt.datetime(2026, 11, 13, 9))
-    return contact_id
+def _store(db: Database, name: str, note: Note, event: str | None = "Web Summit") -> int:
+    return store_person(db, name, note, event=event)
 
 
 def test_a_new_contact_has_its_first_touch_open(db: Database) -> None:
@@ -101,9 +87,9 @@ def test_stop_and_replied_end_the_sequence(db: Database) -> None:
 
 def test_a_contact_met_again_gets_a_fresh_plan_and_keeps_history(db: Database) -> None:
     contact = _store(db, "Dana Lee", Note(met_on=MET, topics=("fleet tracking",)))
-    later = Note(met_on=dt.date(2027, 1, 7), event="CES", topics=("EV chargers",))
-    db.attach_note("0" * 64, contact, later, text="Met 1/7 @ CES", met_on=later.met_on,
-                   event="CES", tasks=first_touch(_card("x", later, event="CES"), POLICY))
+    again = _store(db, "Dana Lee", Note(met_on=dt.date(2027, 1, 7), topics=("EV chargers",)),
+                   event="CES")  # the same e-mail: merged
+    assert again == contact
     [fresh] = db.tasks()
     assert (fresh["touch"], fresh["event"], fresh["due"]) == (1, "CES", "2027-01-08")
     assert "CES" in fresh["draft"] and "EV chargers" in fresh["draft"]
@@ -111,6 +97,43 @@ def test_a_contact_met_again_gets_a_fresh_plan_and_keeps_history(db: Database) -
     assert len(old) == 1 and old[0]["event"] == "Web Summit"
     [stored] = db.contacts()
     assert [m["event"] for m in stored["meetings"]] == ["Web Summit", "CES"]
+    assert stored["event"] == "CES"
+
+
+def test_a_back_attached_later_completes_the_cards_meeting(db: Database) -> None:
+    contact = _store(db, "Dana Lee", Note(), event=None)  # no back, no date: the scan date
+    note = Note(met_on=dt.date(2026, 11, 10), event="CES", topics=("EV chargers",))
+    db.attach_note("0" * 64, contact, note, text="Met 11/10 @ CES", met_on=note.met_on,
+                   event="CES", tasks=first_touch(_card("x", note, event="CES"), POLICY))
+    [stored] = db.contacts()
+    assert [(m["met_on"], m["event"]) for m in stored["meetings"]] == [("2026-11-10", "CES")]
+    [task] = db.tasks()
+    assert (task["touch"], task["due"], task["event"]) == (1, "2026-11-12", "CES")
+    assert "EV chargers" in task["draft"]
+
+
+def test_different_people_are_not_merged(db: Database) -> None:
+    one = _store(db, "Dana Lee", Note(met_on=MET))
+    shared_inbox = "Omar Haddad\nHead of Sales\nAcme Corp\ndana@acme.com"
+    card = _card(shared_inbox, Note(met_on=MET))
+    [(other, merged)] = db.save_cards([(card, first_touch(card, POLICY))],
+                                      now=dt.datetime(2026, 11, 13, 9))
+    assert other != one and not merged
+
+
+def test_a_merged_card_fills_gaps_and_keeps_differing_values(db: Database) -> None:
+    one = _store(db, "Dana Lee", Note(met_on=MET))
+    card = _card("Dana Lee\nChief Revenue Officer\nAcme Corp\ndana@acme.com\n"
+                 "+1 415 555 0142", Note(met_on=MET))
+    [(same, merged)] = db.save_cards([(card, first_touch(card, POLICY))],
+                                     now=dt.datetime(2026, 11, 14, 9))
+    assert (same, merged) == (one, True)
+    [stored] = db.contacts()
+    assert stored["title"] == "Head of Sales"
+    assert stored["alternatives"] == {"title": ["Chief Revenue Officer"]}
+    assert "title" in stored["review"]
+    assert [p["number"] for p in stored["phones"]] == ["+14155550142"]
+    assert len(db.tasks()) == 1  # the same meeting: no second plan
 
 
 def test_tasks_filter_by_event_and_order_by_date_then_priority(db: Database) -> None:
