@@ -1,47 +1,220 @@
-"""The generic CSV: exact bytes, and cells that cannot run as spreadsheet formulas."""
+"""CRM and generic CSV exports: exact bytes (goldens), published headers, safe cells.
+
+Goldens live in tests/data/export/; after an intended change, re-record them with
+``UPDATE_GOLDENS=1 pytest tests/unit/test_export.py tests/unit/test_vcard.py`` and review the diff.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import os
+from pathlib import Path
+from typing import Any
 
-from cardscan.export import GENERIC_COLUMNS, generic_csv
+import pytest
 
-CONTACT = {
-    "id": 1, "name": "Anna-Lena Kruger", "given_name": "Anna-Lena", "family_name": "Kruger",
-    "title": "Head of Partnerships", "company": "Kestrel, Analytics GmbH",
-    "phones": [{"number": "+493012345678", "type": "work"},
-               {"number": "+4915112345678", "type": "mobile"}],
-    "emails": ["anna@kestrel.de"], "website": "kestrel.de",
-    "address": "Friedrichstraße 123, 10117 Berlin", "met_on": "2026-11-12",
-    "event": "Web Summit", "topics": ["EU grants", "API pricing"],
-    "actions": ["send pricing deck"], "priority": "high", "reviewed": False,
-}
+from cardscan import export
+from cardscan.errors import ConfigError
+from cardscan.export import FORMATS, Address, split_address, to_csv
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "export"
+CONTACTS: list[dict[str, Any]] = json.loads((DATA / "contacts.json").read_text(encoding="utf-8"))
+GERMAN, HOSTILE, BRAZILIAN, BARE = CONTACTS
+
+# The headers as published (research anchors, section 3), repeatable Google blocks numbered 1..N.
+GOOGLE = [
+    "First Name", "Middle Name", "Last Name", "Phonetic First Name", "Phonetic Middle Name",
+    "Phonetic Last Name", "Name Prefix", "Name Suffix", "Nickname", "File As",
+    "Organization Name", "Organization Title", "Organization Department", "Birthday", "Notes",
+    "Photo", "Labels", "E-mail 1 - Label", "E-mail 1 - Value", "E-mail 2 - Label",
+    "E-mail 2 - Value", "Phone 1 - Label", "Phone 1 - Value", "Phone 2 - Label",
+    "Phone 2 - Value", "Phone 3 - Label", "Phone 3 - Value", "Phone 4 - Label",
+    "Phone 4 - Value", "Address 1 - Label", "Address 1 - Formatted", "Address 1 - Street",
+    "Address 1 - City", "Address 1 - PO Box", "Address 1 - Region", "Address 1 - Postal Code",
+    "Address 1 - Country", "Address 1 - Extended Address", "Website 1 - Label",
+    "Website 1 - Value", "Website 2 - Label", "Website 2 - Value", "Website 3 - Label",
+    "Website 3 - Value", "Event 1 - Label", "Event 1 - Value", "Custom Field 1 - Label",
+    "Custom Field 1 - Value",
+]
+OUTLOOK = """First Name, Middle Name, Last Name, Title, Suffix, Initials, Web Page, Gender,
+Birthday, Anniversary, Location, Language, Internet Free Busy, Notes, E-mail Address, E-mail 2
+Address, E-mail 3 Address, Primary Phone, Home Phone, Home Phone 2, Mobile Phone, Pager, Home Fax,
+Home Address, Home Street, Home Street 2, Home Street 3, Home Address PO Box, Home City, Home
+State, Home Postal Code, Home Country, Spouse, Children, Manager's Name, Assistant's Name,
+Referred By, Company Main Phone, Business Phone, Business Phone 2, Business Fax, Assistant's
+Phone, Company, Job Title, Department, Office Location, Organizational ID Number, Profession,
+Account, Business Address, Business Street, Business Street 2, Business Street 3, Business Address
+PO Box, Business City, Business State, Business Postal Code, Business Country, Other Phone, Other
+Fax, Other Address, Other Street, Other Street 2, Other Street 3, Other Address PO Box, Other
+City, Other State, Other Postal Code, Other Country, Callback, Car Phone, ISDN, Radio Phone,
+TTY/TDD Phone, Telex, User 1, User 2, User 3, User 4, Keywords, Mileage, Hobby, Billing
+Information, Directory Server, Sensitivity, Priority, Private, Categories"""
+HUBSPOT = ["First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number",
+           "Job Title", "Company Name", "Website URL", "Street Address", "City", "State/Region",
+           "Postal Code", "Country/Region"]
+SALESFORCE = ["FirstName", "LastName", "Company", "Title", "Email", "Phone", "MobilePhone",
+              "Street", "City", "State", "PostalCode", "Country", "Website", "Description",
+              "LeadSource"]
 
 
-def test_generic_csv_bytes() -> None:
-    text = generic_csv([CONTACT], [{"contact_id": 1, "due_on": "2026-11-17"}])
-    assert text == (
-        ",".join(GENERIC_COLUMNS) + "\r\n"
-        '1,Anna-Lena Kruger,Anna-Lena,Kruger,Head of Partnerships,"Kestrel, Analytics GmbH",'
-        "+493012345678,+4915112345678,,,anna@kestrel.de,kestrel.de,"
-        '"Friedrichstraße 123, 10117 Berlin",2026-11-12,Web Summit,EU grants; API pricing,'
-        "send pricing deck,high,2026-11-17,no\r\n")
+def check_golden(name: str, text: str) -> None:
+    """Compare with tests/data/export/NAME byte for byte, or re-record it with UPDATE_GOLDENS=1."""
+    path = DATA / name
+    if os.environ.get("UPDATE_GOLDENS") == "1":
+        path.write_bytes(text.encode("utf-8"))
+    assert path.read_bytes().decode("utf-8") == text, f"{name} differs from the golden"
 
 
-def test_formula_like_text_is_neutralised_but_phone_numbers_are_kept() -> None:
-    hostile = {**CONTACT, "name": "=HYPERLINK(\"http://x\")", "title": "+1 trick",
-               "company": "@SUM(A1)", "event": "-2+3", "topics": ["\tTab"]}
-    row = next(csv.DictReader(io.StringIO(generic_csv([hostile], []))))
-    assert row["name"].startswith("'=")
-    assert row["title"] == "'+1 trick"
-    assert row["company"] == "'@SUM(A1)"
-    assert row["event"] == "'-2+3"
-    assert row["topics"] == "'\tTab"
-    assert row["work_phone"] == "+493012345678"
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
 
 
-def test_every_row_has_the_same_columns() -> None:
-    sparse = {**CONTACT, "id": 2, "phones": [], "emails": [], "title": None, "topics": []}
-    rows = list(csv.reader(io.StringIO(generic_csv([CONTACT, sparse], []))))
-    assert {len(r) for r in rows} == {len(GENERIC_COLUMNS)}
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_matches_golden(fmt: str) -> None:
+    check_golden(f"{fmt}.csv", to_csv(CONTACTS, fmt))
+
+
+def test_headers_are_the_published_ones() -> None:
+    assert list(export.GOOGLE_COLUMNS) == GOOGLE
+    outlook = [c.strip() for c in OUTLOOK.replace("\n", " ").split(",")]
+    assert list(export.OUTLOOK_COLUMNS) == outlook
+    assert len(outlook) == 88
+    assert list(export.HUBSPOT_COLUMNS) == [*HUBSPOT, "Fax Number", "Marketing Consent", "Notes"]
+    assert list(export.SALESFORCE_COLUMNS) == [*SALESFORCE, "Fax", "HasOptedOutOfEmail"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_row_has_every_column_and_crlf(fmt: str) -> None:
+    text = to_csv(CONTACTS, fmt)
+    parsed = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(parsed) == len(CONTACTS) + 1
+    assert {len(r) for r in parsed} == {len(parsed[0])}
+    assert text.endswith("\r\n")
+    # each record ends with CRLF; newlines inside notes are quoted, never bare record breaks
+    assert text.count("\r\n") == len(CONTACTS) + 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_excel_gets_a_bom_and_the_default_does_not(fmt: str) -> None:
+    assert to_csv(CONTACTS, fmt, excel=True) == "\ufeff" + to_csv(CONTACTS, fmt)
+    assert not to_csv(CONTACTS, fmt).startswith("\ufeff")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_cell_can_run_as_a_formula_but_phone_numbers_stay_intact(fmt: str) -> None:
+    for row in rows(to_csv(CONTACTS, fmt)):
+        for column, cell in row.items():
+            if cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+                assert all(p[0] == "+" and p[1:].isdigit() for p in cell.split(";")), (
+                    f"{fmt} {column}: {cell!r}")
+    text = to_csv([HOSTILE], fmt)
+    assert "'=HYPERLINK(" in text and "'@SUM(1)" in text and "'-2+3 VP Sales" in text
+    assert "+12125550100" in text and "'+1212" not in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_phone_or_email_is_dropped(fmt: str) -> None:
+    for contact, row in zip(CONTACTS, rows(to_csv(CONTACTS, fmt)), strict=True):
+        text = " ".join(row.values())
+        for value in [p["number"] for p in contact["phones"]] + contact["emails"]:
+            assert value in text, f"{fmt} dropped {value}"
+
+
+def test_google_puts_events_in_labels_and_consent_in_a_custom_field() -> None:
+    german, _, brazilian, bare = rows(to_csv(CONTACTS, "google"))
+    assert german["Labels"] == "* myContacts ::: Hannover Messe ::: Web Summit"
+    assert (german["Custom Field 1 - Label"], german["Custom Field 1 - Value"]) == (
+        "Marketing consent", "yes")
+    assert bare["Custom Field 1 - Value"] == "no"  # marketing_consent absent means no
+    assert (german["Event 1 - Label"], german["Event 1 - Value"]) == ("Met", "2025-04-01")
+    assert [german[f"Phone {i} - Label"] for i in (1, 2, 3, 4)] == [
+        "Work", "Mobile", "Work Fax", ""]
+    assert german["Notes"].splitlines() == [
+        "Met on 2025-04-01 at Hannover Messe. Topics: sensors",
+        "Met on 2026-11-12 at Web Summit. Topics: EU grants; API pricing. "
+        "Promised: send pricing deck",
+        "Priority: high", "Marketing consent: yes", "Also: e-mail press@kestrel.de"]
+    assert brazilian["Address 1 - Formatted"] == BRAZILIAN["address"]
+    assert bare["First Name"] == "Mononym"
+
+
+def test_outlook_types_phones_and_puts_events_in_categories() -> None:
+    german, hostile, _, _ = rows(to_csv(CONTACTS, "outlook"))
+    assert (german["Business Phone"], german["Mobile Phone"], german["Business Fax"]) == (
+        "+493012345678", "+4915112345678", "+493012345679")
+    assert german["Categories"] == "Hannover Messe;Web Summit"
+    assert german["User 1"] == "Marketing consent: yes"
+    assert german["Title"] == "Dr." and german["Job Title"] == "Head of Partnerships"
+    assert hostile["Other Phone"] == "+12125550199"
+    assert "Also: mobile phone +12125550102" in hostile["Notes"]
+    assert (hostile["Business City"], hostile["Business State"],
+            hostile["Business Postal Code"], hostile["Business Country"]) == (
+        "New York", "NY", "10118", "USA")
+
+
+def test_hubspot_and_salesforce_carry_consent_in_their_own_columns() -> None:
+    hub = rows(to_csv(CONTACTS, "hubspot"))
+    assert [r["Marketing Consent"] for r in hub] == ["true", "false", "false", "false"]
+    sf = rows(to_csv(CONTACTS, "salesforce"))
+    assert [r["HasOptedOutOfEmail"] for r in sf] == ["false", "true", "true", "true"]
+    assert [r["LeadSource"] for r in sf] == ["Hannover Messe", "'+CES", "Rio Info",
+                                             "Business card"]
+    assert (sf[3]["LastName"], sf[3]["Company"], sf[3]["FirstName"]) == (
+        "Mononym", "[not provided]", "")
+    assert sf[2]["Email"] == "" and sf[2]["MobilePhone"] == "+5511987654321"
+
+
+def test_generic_has_every_field_and_the_next_follow_up() -> None:
+    german = rows(to_csv(CONTACTS, "generic"))[0]
+    assert (german["next_follow_up_due"], german["next_follow_up_channel"]) == (
+        "2026-11-17", "email")
+    assert (german["marketing_consent"], german["reviewed"], german["priority"]) == (
+        "yes", "yes", "high")
+    assert german["meetings"] == (
+        "Met on 2025-04-01 at Hannover Messe. Topics: sensors | Met on 2026-11-12 at Web Summit. "
+        "Topics: EU grants; API pricing. Promised: send pricing deck")
+    assert to_csv(CONTACTS, "generic").count("\n") == len(CONTACTS) + 1  # one line per row
+
+
+def test_generic_csv_reads_the_next_follow_up_from_tasks_when_contacts_lack_it() -> None:
+    tasks = [{"contact_id": 3, "due_on": "2026-03-25", "channel": "call"},
+             {"contact_id": 3, "due_on": "2026-04-20", "channel": "email"}]
+    row = rows(export.generic_csv(CONTACTS, tasks))[2]
+    assert (row["next_follow_up_due"], row["next_follow_up_channel"]) == ("2026-03-25", "call")
+
+
+def test_unknown_format_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="choose one of google, outlook"):
+        to_csv(CONTACTS, "excel")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Friedrichstraße 123, 10117 Berlin, Germany",
+     Address("Friedrichstraße 123", "Berlin", "", "10117", "Germany")),
+    ("Heilbronner Straße 150, 70191 Stuttgart",
+     Address("Heilbronner Straße 150", "Stuttgart", "", "70191", "")),
+    ("12 rue de la Paix, 75002 Paris, France",
+     Address("12 rue de la Paix", "Paris", "", "75002", "France")),
+    ("Via del Corso 10, 00186 Roma (RM), Italy",
+     Address("Via del Corso 10", "Roma", "RM", "00186", "Italy")),
+    ("350 Fifth Avenue, 41st Floor, New York, NY 10118",
+     Address("350 Fifth Avenue, 41st Floor", "New York", "NY", "10118", "")),
+    ("233 S Wacker Dr, Chicago IL 60606-1234, USA",
+     Address("233 S Wacker Dr", "Chicago", "IL", "60606-1234", "USA")),
+    ("Av. Paulista, 1578 - Bela Vista, São Paulo - SP, 01310-200, Brasil",
+     Address("Av. Paulista, 1578 - Bela Vista", "São Paulo", "SP", "01310-200", "Brasil")),
+    ("Rua Augusta 100, 01305-000 São Paulo - SP, Brazil",
+     Address("Rua Augusta 100", "São Paulo", "SP", "01305-000", "Brazil")),
+    ("28 City Road, London EC1V 2NX, United Kingdom",
+     Address("28 City Road", "London", "", "EC1V 2NX", "United Kingdom")),
+    ("10117 Berlin", Address("", "Berlin", "", "10117", "")),
+    # unsure: everything stays in the street (a street number is not a postal code)
+    ("1201 2nd Ave, Seattle", Address("1201 2nd Ave, Seattle")),
+    ("Somewhere 5, Nowhere, Germany", Address("Somewhere 5, Nowhere", country="Germany")),
+    ("Germany", Address("Germany")),
+    (None, Address()),
+])
+def test_split_address(text: str | None, expected: Address) -> None:
+    assert split_address(text) == expected
