@@ -59,6 +59,9 @@ demo: system-deps $(STAMP)
 	$(BIN)/cardscan contacts --db sqlite:///$(DEMO)/cardscan.db
 	$(BIN)/cardscan tasks --db sqlite:///$(DEMO)/cardscan.db
 	$(BIN)/cardscan export csv --db sqlite:///$(DEMO)/cardscan.db -o $(DEMO)/contacts.csv
+	$(BIN)/cardscan export csv --format google --db sqlite:///$(DEMO)/cardscan.db -o $(DEMO)/google.csv
+	$(BIN)/cardscan export csv --format outlook --db sqlite:///$(DEMO)/cardscan.db -o $(DEMO)/outlook.csv
+	$(BIN)/cardscan export vcard --db sqlite:///$(DEMO)/cardscan.db -o $(DEMO)/contacts.vcf
 	$(BIN)/cardscan export ics --db sqlite:///$(DEMO)/cardscan.db -o $(DEMO)/followups.ics
 
 test: system-deps font-deps $(STAMP)

@@ -147,6 +147,9 @@ class NoteRow(Base):
     actions: Mapped[list[str]] = mapped_column(JSON, default=list)
     priority: Mapped[str] = mapped_column(String(8), default="normal")
     confidence: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    # False: nothing said when or where (met_on is the scan date); a card that does say
+    # replaces this meeting instead of adding another.
+    met_known: Mapped[bool | None] = mapped_column(Boolean, default=True)
 
 
 class Correction(Base):
@@ -279,15 +282,25 @@ class Database:
                        words=[[w.text, w.conf, w.left, w.top, w.width, w.height]
                               for w in ocr.words],
                        status="ok" if ocr.lines else "no_text", created_at=now))
+        if merged and not card.met_known:
+            return contact.id, merged  # another capture of the card: no new meeting
+        fields = {"card_id": row.id, "text": card.back_ocr.text if card.back_ocr else "",
+                  "met_on": card.met_on, "event": card.event,
+                  "topics": list(card.note.topics), "actions": list(card.note.actions),
+                  "priority": card.note.priority, "confidence": card.note.confidence,
+                  "met_known": card.met_known}
+        undated = s.scalars(select(NoteRow).where(NoteRow.contact_id == contact.id,
+                                                  NoteRow.met_known.is_(False))).first()
         latest = _latest_meeting(s, contact.id) if merged else None
-        note = NoteRow(contact_id=contact.id, card_id=row.id,
-                       text=card.back_ocr.text if card.back_ocr else "",
-                       met_on=card.met_on, event=card.event, topics=list(card.note.topics),
-                       actions=list(card.note.actions), priority=card.note.priority,
-                       confidence=card.note.confidence)
-        s.add(note)
+        if undated is not None:  # the meeting a capture without a note stood in for
+            for key, value in fields.items():
+                setattr(undated, key, value)
+            note = undated
+        else:
+            note = NoteRow(contact_id=contact.id, **fields)
+            s.add(note)
         s.flush()
-        if latest is None or card.met_on > latest.met_on:
+        if latest is None or undated is not None or card.met_on > latest.met_on:
             _fresh_plan(s, contact.id, note.id, tasks, now=now)
         return contact.id, merged
 

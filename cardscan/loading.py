@@ -39,8 +39,10 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_card_image(path: Path) -> CardImage:
-    """Read a file's bytes and checksum; raise InputFileError when it is no readable image."""
+def read_card_image(path: Path, *, decode: bool = True) -> CardImage:
+    """Read a file's bytes and checksum; raise InputFileError when it is no readable image.
+    ``decode=False`` leaves the full decode (and its errors) to whoever reads the pages, so
+    a batch decodes each file once, in the worker, instead of also in the parent."""
     if not path.exists():
         raise InputFileError(path, "no such file")
     if path.is_dir():
@@ -52,7 +54,8 @@ def read_card_image(path: Path) -> CardImage:
     if not data:
         raise InputFileError(path, "empty file (0 bytes)")
     card = CardImage(path=path, sha256=hashlib.sha256(data).hexdigest(), data=data)
-    decode_pages(card)  # fail early, before anything is stored
+    if decode:
+        decode_pages(card)  # fail early, before anything is stored
     return card
 
 

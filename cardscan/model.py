@@ -145,6 +145,9 @@ class ParsedCard:
     note: Note
     met_on: dt.date  # from the note, else the batch's --met, else the scan date
     event: str | None
+    # Something says when or where you met (a note, --met, --event); otherwise met_on is only
+    # the scan date, and another capture of a stored card adds no meeting.
+    met_known: bool = True
     warnings: tuple[str, ...] = ()
     part: int = 0  # which card in the file: pages, then cards on a page in reading order
     timing: dict[str, float] = field(default_factory=dict)  # seconds by stage, OCR calls

@@ -185,8 +185,10 @@ def _parse(front: CardImage, back: CardImage | None, front_side: Side,
                          warnings)
     return ParsedCard(front=front, back=back, front_ocr=front_side.ocr,
                       back_ocr=back_side.ocr if back_side else None, contact=contact,
-                      note=note, met_on=met_on,
-                      event=event, warnings=tuple(warnings), part=part,
+                      note=note, met_on=met_on, event=event,
+                      met_known=bool(note.met_on or ctx.met or event or note.topics
+                                     or note.actions),
+                      warnings=tuple(warnings), part=part,
                       timing=_add_timing(front_side.timing, back_side.timing if back_side else ()),
                       qr=front_side.qr + (back_side.qr if back_side else ()))
 
@@ -216,8 +218,8 @@ def _add_timing(*timings: tuple[tuple[str, float], ...]) -> dict[str, float]:
 
 def scan(job: Job, ctx: Context) -> list[ParsedCard]:
     """Read the card(s) in a file, with the back when given (``cardscan scan``)."""
-    front = loading.read_card_image(job.front)
-    back = loading.read_card_image(job.back) if job.back else None
+    front = loading.read_card_image(job.front, decode=False)
+    back = loading.read_card_image(job.back, decode=False) if job.back else None
     return read_card(front, back, ctx, duplex=job.duplex)
 
 
@@ -254,8 +256,9 @@ def ingest_many(jobs: list[Job], db: Database, ctx: Context, *, executor: Execut
     previous: dict[Path, IngestResult] = {}
     for job in jobs:
         try:
-            front = loading.read_card_image(job.front)
-            back = loading.read_card_image(job.back) if job.back else None
+            # Bytes and checksum only: the worker decodes (a broken image fails there).
+            front = loading.read_card_image(job.front, decode=False)
+            back = loading.read_card_image(job.back, decode=False) if job.back else None
         except CardscanError as e:
             yield IngestResult(job.front, Status.FAILED, message=str(e), back=job.back)
             continue
@@ -263,7 +266,10 @@ def ingest_many(jobs: list[Job], db: Database, ctx: Context, *, executor: Execut
             yield IngestResult(job.front, Status.DUPLICATE, message="already stored", back=job.back)
             continue
         if is_back_only(job):
-            yield keep_unpaired_back(front, db, ctx, now=now())
+            try:
+                yield keep_unpaired_back(front, db, ctx, now=now())
+            except CardscanError as e:
+                yield IngestResult(job.front, Status.FAILED, message=str(e))
             continue
         pending.append((job, (executor or _Inline()).submit(read_card, front, back, ctx,
                                                             duplex=job.duplex)))
@@ -331,7 +337,7 @@ def keep_unpaired_back(back: CardImage, db: Database, ctx: Context, *,
 def attach_back(path: Path, contact_id: int, db: Database, ctx: Context) -> int:
     """Attach a stored back (by its file) to a contact: its note becomes the newest meeting.
     Returns the note id. The stored OCR text is parsed again; no OCR is run."""
-    image = loading.read_card_image(path)
+    image = loading.read_card_image(path, decode=False)
     text = db.unpaired_back_text(image.sha256)
     note = read_note(text.splitlines(), ctx)
     return _attach_note(image.sha256, contact_id, note, text, db, ctx)
