@@ -14,7 +14,10 @@ FONT_PKGS := fonts-dejavu-core fonts-liberation2 fonts-open-sans fonts-roboto-un
              fonts-lato fonts-crosextra-carlito fonts-comic-neue fonts-humor-sans fonts-klee \
              fonts-dancingscript fonts-femkeklaver
 
-.PHONY: help demo test bench lint format samples goldens system-deps font-deps clean
+# Headless Chromium for the review page's end-to-end tests (driven by Playwright).
+BROWSER_PKGS := chromium
+
+.PHONY: help demo test bench lint format samples goldens system-deps font-deps browser-deps clean
 
 help:
 	@echo "make demo    ingest samples/ into $(DEMO)/cardscan.db, print contacts and tasks, write a CSV"
@@ -22,7 +25,7 @@ help:
 	@echo "make bench   accuracy and speed on samples/ and every set in $(EVAL)"
 	@echo "make lint    ruff and mypy"
 	@echo "make samples re-render samples/ (deterministic)"
-	@echo "make goldens re-record the parser goldens in tests/data/ from samples/"
+	@echo "make goldens re-record the parser goldens (from samples/) and the export goldens in tests/data/"
 
 # Install Debian packages that are missing: as root with apt-get, otherwise say the command.
 define apt_install
@@ -42,6 +45,9 @@ system-deps:
 
 font-deps:
 	$(call apt_install,$(FONT_PKGS))
+
+browser-deps:
+	$(call apt_install,$(BROWSER_PKGS))
 
 # RapidOCR reads handwritten backs better (see pipelines/default.toml). Its wheel asks for
 # opencv-python, which would clash with opencv-python-headless (one cv2), so it is installed
@@ -64,8 +70,8 @@ demo: system-deps $(STAMP)
 	$(BIN)/cardscan export vcard --db sqlite:///$(DEMO)/cardscan.db -o $(DEMO)/contacts.vcf
 	$(BIN)/cardscan export ics --db sqlite:///$(DEMO)/cardscan.db -o $(DEMO)/followups.ics
 
-test: system-deps font-deps $(STAMP)
-	$(BIN)/python -m pytest
+test: system-deps font-deps browser-deps $(STAMP)
+	CARDSCAN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 bench: system-deps $(STAMP)
 	$(BIN)/cardscan bench samples $(wildcard $(EVAL)/*/) --json $(DEMO)/bench.json
@@ -82,6 +88,7 @@ samples: font-deps $(STAMP)
 
 goldens: system-deps $(STAMP)
 	$(BIN)/python tests/record_goldens.py
+	UPDATE_GOLDENS=1 $(BIN)/python -m pytest -q tests/unit/test_export.py tests/unit/test_vcard.py
 
 clean:
 	rm -rf $(DEMO) .pytest_cache .mypy_cache .ruff_cache

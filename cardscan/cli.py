@@ -129,6 +129,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="how long x_front waits for x_back to arrive, and vice versa (30)")
     w.set_defaults(func=cmd_watch)
 
+    rv = sub.add_parser("review", help="check and correct cards and work the follow-ups in "
+                                       "your browser (a local web app)")
+    db_arg(rv)
+    rv.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default 127.0.0.1: this computer only)")
+    rv.add_argument("--port", type=int, default=8765,
+                    help="port to listen on (default 8765; 0 picks a free one)")
+    rv.add_argument("--pipeline", metavar="NAME|FILE",
+                    help="the follow-up policy that plans the next touch")
+    rv.set_defaults(func=cmd_review)
+
     c = sub.add_parser("contacts", help="list stored contacts")
     db_arg(c)
     c.add_argument("--json", action="store_true", help="print a JSON list")
@@ -366,6 +377,18 @@ def cmd_watch(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, finish)
     moved = watcher.run(once=args.once)
     err.print(f"stopped; {moved} file(s) moved out of the inbox", highlight=False)
+    return ExitCode.OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from .review import serve  # Flask is imported only for this command
+
+    def ready(url: str) -> None:
+        print(f"cardscan review: {url}", flush=True)
+        err.print("open that address in your browser; Ctrl+C stops", highlight=False)
+
+    serve(Database(args.db), args.host, args.port,
+          policy=load_pipeline(args.pipeline).followup, on_ready=ready)
     return ExitCode.OK
 
 

@@ -32,6 +32,10 @@ class InputFileError(CardscanError):
         self.reason = reason
         super().__init__(f"{path}: {reason}")
 
+    def __reduce__(self) -> tuple[type, tuple[Path, str]]:
+        # Raised in a worker process, it must come back through pickle whole.
+        return (type(self), (self.path, self.reason))
+
 
 class MissingDependencyError(CardscanError):
     exit_code = ExitCode.MISSING_DEPENDENCY

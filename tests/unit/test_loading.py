@@ -74,3 +74,13 @@ def test_16_bit_scans_become_8_bit(tmp_path: Path) -> None:
     Image.fromarray((np.arange(120 * 210).reshape(120, 210) * 2).astype(np.uint16)).save(path)
     [page] = decode_pages(read_card_image(path))
     assert page.dtype == np.uint8 and page.max() == 255
+
+
+def test_an_input_error_survives_the_trip_back_from_a_worker_process() -> None:
+    import pickle
+
+    from cardscan.errors import InputFileError
+
+    error = pickle.loads(pickle.dumps(InputFileError("/x/card.jpg", "truncated")))
+    assert (str(error), error.reason, error.path.name) == ("/x/card.jpg: truncated",
+                                                            "truncated", "card.jpg")
