@@ -174,3 +174,28 @@ def test_the_same_card_at_two_events_is_one_contact_with_two_meetings(cli, tmp_p
         cards = con.execute("SELECT count(*) FROM cards").fetchone()[0]
         old = con.execute("SELECT state FROM tasks WHERE id != ?", (task["id"],)).fetchall()
     assert cards == 2 and old == [("stopped",)]
+
+
+def test_polling_mode_and_ctrl_c(tmp_path: Path) -> None:
+    """--polling (network shares send no file events) reads new files; SIGINT exits 0."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "cardscan", "watch", inbox, "--polling", "--settle", "0.3",
+         "--db", f"sqlite:///{tmp_path / 'cards.db'}"],
+        env=_env(tmp_path), stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        (inbox / "a.png").write_bytes(FRONTS[0].read_bytes())
+        (inbox / "b.png").write_bytes(FRONTS[0].read_bytes())
+        (inbox / "c.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+        deadline = time.monotonic() + 60
+        while _files(inbox) and time.monotonic() < deadline:
+            time.sleep(0.3)
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        _, log = watcher.communicate(timeout=60)
+    assert watcher.returncode == 0, log
+    assert _files(inbox) == []
+    assert [p.name for p in _files(tmp_path / "failed")] == ["c.jpg"]
+    assert len(_files(tmp_path / "processed")) == 1 and len(_files(tmp_path / "duplicates")) == 1
