@@ -130,7 +130,7 @@ class Watcher:
                 for job in self._due_jobs(flush=once):
                     if self.stop.is_set():
                         break
-                    moved += self._process(job)
+                    moved += self._process_safely(job)
                 if once and not self._state:
                     break
                 self.stop.wait(self.settings.tick)
@@ -194,6 +194,18 @@ class Watcher:
 
     # --- one card ---------------------------------------------------------------------------
 
+    def _process_safely(self, job: Job) -> int:
+        """One file's trouble (gone, unmovable, a bug) is reported; the watcher goes on."""
+        try:
+            return self._process(job)
+        except OSError as e:
+            self.report(f"error: {job.front}: {e.strerror or e}; left where it is")
+        except Exception as e:
+            log.debug("unexpected error on %s", job.front, exc_info=True)
+            self.report(f"error: {job.front}: internal error {type(e).__name__}: {e} "
+                        "(please report it); left where it is")
+        return 0
+
     def _process(self, job: Job) -> int:
         files = [job.front] + ([job.back] if job.back else [])
         for path in files:
@@ -211,7 +223,8 @@ class Watcher:
             return 0  # interrupted mid-card (Ctrl+C reaches Tesseract too): retried next start
         outcome, reason = self._outcome(job, results)
         for path in files:
-            self.inbox.move(path, outcome, reason)
+            if path.exists() or path.is_symlink():  # gone already: someone took it back
+                self.inbox.move(path, outcome, reason)
         for result in results:
             self.report(_describe(result, outcome))
         return len(files)
