@@ -289,18 +289,11 @@ class Database:
                   "topics": list(card.note.topics), "actions": list(card.note.actions),
                   "priority": card.note.priority, "confidence": card.note.confidence,
                   "met_known": card.met_known}
+        # The meeting a capture without a note stood in for is replaced, plan and all.
         undated = s.scalars(select(NoteRow).where(NoteRow.contact_id == contact.id,
                                                   NoteRow.met_known.is_(False))).first()
-        latest = _latest_meeting(s, contact.id) if merged else None
-        if undated is not None:  # the meeting a capture without a note stood in for
-            for key, value in fields.items():
-                setattr(undated, key, value)
-            note = undated
-        else:
-            note = NoteRow(contact_id=contact.id, **fields)
-            s.add(note)
-        s.flush()
-        if latest is None or undated is not None or card.met_on > latest.met_on:
+        note, later = _record_meeting(s, contact.id, fields, replaces=undated)
+        if later or undated is not None:
             _fresh_plan(s, contact.id, note.id, tasks, now=now)
         return contact.id, merged
 
@@ -346,22 +339,13 @@ class Database:
                 raise StorageError(f"contact {contact_id} has no card to attach a back to")
             for scan in s.scalars(select(Scan).where(Scan.sha256 == sha256)):
                 scan.card_id, scan.status = card.id, "ok"
-            fields = {"text": text, "met_on": met_on, "event": event,
+            fields = {"card_id": card.id, "text": text, "met_on": met_on, "event": event,
                       "topics": list(note.topics), "actions": list(note.actions),
                       "priority": note.priority, "confidence": note.confidence}
+            # A card without a back: this is its meeting, told in full.
             blank = s.scalars(select(NoteRow).where(NoteRow.card_id == card.id,
                                                     NoteRow.text == "")).first()
-            later = False
-            if blank is not None:  # the card had no back: this is its meeting, told in full
-                row = blank
-                for key, value in fields.items():
-                    setattr(row, key, value)
-            else:
-                row = NoteRow(contact_id=contact_id, card_id=card.id, **fields)
-                s.add(row)
-                s.flush()
-                latest = _latest_meeting(s, contact_id, besides=row.id)
-                later = latest is None or met_on > latest.met_on
+            row, later = _record_meeting(s, contact_id, fields, replaces=blank)
             if later:
                 _fresh_plan(s, contact_id, row.id, tasks[:1], now=dt.datetime.now())
             else:  # more about the same meeting: the drafts cite it, a first touch is re-dated
@@ -493,12 +477,26 @@ def _active(s: Session, contact_id: int) -> list[Task]:
                                              Task.state.in_(ACTIVE))))
 
 
-def _latest_meeting(s: Session, contact_id: int, *, besides: int | None = None
-                    ) -> NoteRow | None:
-    query = select(NoteRow).where(NoteRow.contact_id == contact_id)
-    if besides is not None:
-        query = query.where(NoteRow.id != besides)
-    return s.scalars(query.order_by(NoteRow.met_on.desc(), NoteRow.id.desc())).first()
+def latest_meeting(s: Session, contact_id: int) -> NoteRow | None:
+    """The contact's newest meeting: the latest date, then the last stored."""
+    return s.scalars(select(NoteRow).where(NoteRow.contact_id == contact_id)
+                     .order_by(NoteRow.met_on.desc(), NoteRow.id.desc())).first()
+
+
+def _record_meeting(s: Session, contact_id: int, fields: dict[str, Any], *,
+                    replaces: NoteRow | None) -> tuple[NoteRow, bool]:
+    """Store a meeting over ``replaces`` (what stood in for it) or as a new one. Returns
+    the note and whether it is a new meeting later than every one before."""
+    if replaces is not None:
+        for key, value in fields.items():
+            setattr(replaces, key, value)
+        s.flush()
+        return replaces, False
+    latest = latest_meeting(s, contact_id)
+    note = NoteRow(contact_id=contact_id, **fields)
+    s.add(note)
+    s.flush()
+    return note, latest is None or note.met_on > latest.met_on
 
 
 def _fold(text: str | None) -> str:

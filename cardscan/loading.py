@@ -59,6 +59,13 @@ def read_card_image(path: Path, *, decode: bool = True) -> CardImage:
     return card
 
 
+def png_bytes(rgb: np.ndarray) -> bytes:
+    """One decoded page as PNG (for a browser that cannot show PDF, TIFF or HEIC)."""
+    out = io.BytesIO()
+    Image.fromarray(rgb).save(out, format="PNG")
+    return out.getvalue()
+
+
 def decode_pages(card: CardImage) -> list[np.ndarray]:
     """Every page (PDF, multi-page TIFF) or the one image, as upright RGB arrays."""
     if card.data.startswith(b"%PDF"):

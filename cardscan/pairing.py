@@ -87,5 +87,13 @@ def _back_stems(stem: str) -> list[str]:
     return names
 
 
+def names_one_side(path: Path) -> bool:
+    """x_front, x-a, x_1, x_back ...: the name says the card's other side should exist."""
+    lower = path.stem.lower()
+    return _BACK_RE.match(path.stem) is not None or any(
+        lower.endswith(sep + word) for sep in ("_", "-", " ", ".")
+        for pair in _SIDE_SUFFIXES for word in pair)
+
+
 def is_back_only(job: Job) -> bool:
     return job.back is None and _BACK_RE.match(job.front.stem) is not None

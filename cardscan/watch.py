@@ -26,7 +26,7 @@ from watchdog.observers.polling import PollingObserver
 from . import loading
 from .db import Database
 from .model import IngestResult, Status
-from .pairing import Job, is_back_only, pair_sides
+from .pairing import Job, names_one_side, pair_sides
 from .pipeline import Context, ingest_many
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ class Watcher:
         for job in pair_sides(stable):
             if job.back is None and not flush:
                 waiting = now - self._ready_since[job.front] < self.settings.back_wait
-                if waiting and (self._other_side_pending(job.front) or _names_a_pair(job.front)):
+                if waiting and (self._other_side_pending(job.front) or names_one_side(job.front)):
                     continue
             jobs.append(job)
         return jobs
@@ -248,13 +248,6 @@ class Watcher:
                 return "processed", None
             return "duplicates", None
         return "processed", None
-
-
-def _names_a_pair(path: Path) -> bool:
-    """x_front / x-a / x_1 / x_back ...: the name says the other side should follow."""
-    lower = path.stem.lower()
-    return is_back_only(Job(path)) or any(
-        lower.endswith(sep + word) for sep in "_- ." for word in ("front", "a", "1", "2", "b"))
 
 
 def _describe(result: IngestResult, outcome: str) -> str:

@@ -136,3 +136,25 @@ def region_of(e164: str) -> str | None:
         return phonenumbers.region_code_for_number(phonenumbers.parse(e164))
     except phonenumbers.NumberParseException:
         return None
+
+
+def normalise_phone(text: str, region: str) -> tuple[str, str | None]:
+    """E.164 and the extension of a number a person typed; ValueError when it is none."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"{text!r} is not a phone number") from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError(f"{text!r} is not a possible phone number in {region}; "
+                         "write it with its country code, e.g. +44 20 7946 0958")
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return e164, number.extension or None
+
+
+def display_phone(number: str) -> str:
+    """An E.164 number as people write it (+33 1 21 29 65 78); anything else as it is."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, PhoneNumberFormat.INTERNATIONAL)

@@ -44,6 +44,7 @@ from ..db import Database
 from ..errors import CardscanError, ConfigError, StorageError
 from ..export import FORMATS, to_csv
 from ..followup import next_allowed_day
+from ..parse.phones import display_phone
 from ..vcard import to_vcard
 from . import fields, store
 
@@ -77,7 +78,7 @@ def create_app(db: Database, *, policy: Followup | None = None,
     app.before_request(_check_request)
     app.after_request(_secure_headers)
     app.context_processor(_template_globals)
-    app.add_template_filter(fields.display_phone, "phone")
+    app.add_template_filter(display_phone, "phone")
     app.register_error_handler(store.NotFound, _not_found)
     app.register_error_handler(CardscanError, _user_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -7,10 +7,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import phonenumbers
-
 from ..errors import CardscanError, ExitCode
 from ..parse.emails import normalise as normalise_email
+from ..parse.phones import normalise_phone
 
 TEXT_FIELDS = ("name", "given_name", "family_name", "title", "department", "company",
                "website", "address")
@@ -87,28 +86,6 @@ def _emails(values: Iterable[str]) -> list[str]:
         if email not in out:
             out.append(email)
     return out
-
-
-def normalise_phone(text: str, region: str) -> tuple[str, str | None]:
-    """E.164 and the extension of a number a person typed; ValueError when it is none."""
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        raise ValueError(f"{text!r} is not a phone number") from None
-    if not phonenumbers.is_possible_number(number):
-        raise ValueError(f"{text!r} is not a possible phone number in {region}; "
-                         "write it with its country code, e.g. +44 20 7946 0958")
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return e164, number.extension or None
-
-
-def display_phone(number: str) -> str:
-    """An E.164 number as people write it (+33 1 21 29 65 78); anything else as it is."""
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        return number
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def _phones(values: Iterable[Mapping[str, str]], region: str) -> list[dict[str, Any]]:

@@ -9,13 +9,11 @@ value it replaced. What a person may type, and how it is cleaned, is ``fields``.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -33,6 +31,7 @@ from ..db import (
     Scan,
     Task,
     contact_json,
+    latest_meeting,
 )
 from ..errors import StorageError
 from ..model import REVIEW_BELOW, CardImage, PlannedTask
@@ -162,7 +161,7 @@ def card_view(db: Database, contact_id: int) -> CardView:
     """Everything the card page shows about one contact."""
     with db.session() as s:
         row = _contact(s, contact_id)
-        contact = _contact_view(row, _latest_note(s, contact_id))
+        contact = contact_json(row)
         cards = s.scalars(select(Card).where(Card.contact_id == contact_id)
                           .order_by(Card.id).options(selectinload(Card.scans))).all()
         scans = tuple(ScanRef(scan.id, scan.side, scan.raw_text) for card in cards
@@ -190,23 +189,6 @@ def _contact(s: Session, contact_id: int) -> Contact:
     if row is None:
         raise NotFound(f"no contact {contact_id}; see cardscan contacts")
     return row
-
-
-def _latest_note(s: Session, contact_id: int) -> NoteRow | None:
-    """The meeting a card page edits: the latest by date, then the last stored."""
-    return s.scalars(select(NoteRow).where(NoteRow.contact_id == contact_id)
-                     .order_by(NoteRow.met_on.desc(), NoteRow.id.desc())).first()
-
-
-def _contact_view(row: Contact, note: NoteRow | None) -> dict[str, Any]:
-    contact = contact_json(row)
-    if note is not None:
-        confidence = {**(row.confidence or {}), **(note.confidence or {})}
-        contact.update(met_on=note.met_on.isoformat(), event=note.event,
-                       topics=list(note.topics), actions=list(note.actions),
-                       priority=note.priority, confidence=confidence,
-                       review=sorted(k for k, v in confidence.items() if 0 < v < WEAK))
-    return contact
 
 
 # --- possible duplicates ----------------------------------------------------------------------
@@ -258,8 +240,8 @@ def correct(db: Database, contact_id: int, changes: Mapping[str, Any], *, confir
         raise InvalidChanges({f: "not a field a person can correct" for f in sorted(unknown)})
     with db.session() as s:
         row = _contact(s, contact_id)
-        note = _latest_note(s, contact_id)
-        before = _contact_view(row, note)
+        note = latest_meeting(s, contact_id)
+        before = contact_json(row)
         region = next(filter(None, (region_of(p.number) for p in row.phones)), default_region)
         after = clean(changes, region=region, has_note=note is not None)
         changed = [f for f in FIELDS
@@ -330,8 +312,7 @@ def _redraft(s: Session, row: Contact, note: NoteRow, policy: Followup) -> None:
     for task in s.scalars(select(Task).where(Task.contact_id == row.id,
                                              Task.note_id == note.id,
                                              Task.state.in_(ACTIVE))):
-        task.draft = followup.draft(task.channel, meeting, number=task.touch,
-                                    last=task.touch == len(policy.touches))
+        task.draft = followup.touch(task.touch, task.due_on, meeting, policy).draft
 
 
 # --- scan images ------------------------------------------------------------------------------
@@ -358,9 +339,7 @@ def scan_png(db: Database, scan_id: int) -> bytes:
     with db.session() as s:
         part = s.scalar(select(Scan.part).where(Scan.id == scan_id)) or 0
     pages = loading.decode_pages(CardImage(path, "", path.read_bytes()))
-    out = io.BytesIO()
-    Image.fromarray(pages[min(part, len(pages) - 1)]).save(out, format="PNG")
-    return out.getvalue()
+    return loading.png_bytes(pages[min(part, len(pages) - 1)])
 
 
 # --- follow-ups -------------------------------------------------------------------------------
