@@ -25,7 +25,7 @@ help:
 	@echo "make bench   accuracy and speed on samples/ and every set in $(EVAL)"
 	@echo "make lint    ruff and mypy"
 	@echo "make samples re-render samples/ (deterministic)"
-	@echo "make goldens re-record the parser goldens (from samples/) and the export goldens in tests/data/"
+	@echo "make goldens re-record the parser goldens, the recorded OCR and the export goldens in tests/data/"
 
 # Install Debian packages that are missing: as root with apt-get, otherwise say the command.
 define apt_install
@@ -86,8 +86,13 @@ format: $(STAMP)
 samples: font-deps $(STAMP)
 	$(BIN)/python samples/generate.py
 
-goldens: system-deps $(STAMP)
+# The parser goldens (tests/data/ocr, parsed), then the recorded OCR the tests replay: the
+# tests run once with the real engines, every engine call kept (tests/recorded.py).
+goldens: system-deps font-deps browser-deps $(STAMP)
 	$(BIN)/python tests/record_goldens.py
+	rm -f tests/data/recorded-ocr.jsonl
+	CARDSCAN_RECORD_OCR=1 CARDSCAN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q tests/e2e tests/unit
+	LC_ALL=C sort -u -o tests/data/recorded-ocr.jsonl tests/data/recorded-ocr.jsonl
 	UPDATE_GOLDENS=1 $(BIN)/python -m pytest -q tests/unit/test_export.py tests/unit/test_vcard.py
 
 clean:

@@ -21,13 +21,14 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from .config import Pipeline
-from .db import Database
 from .errors import CardscanError, ConfigError
-from .loading import read_card_image
 from .model import Note, OcrResult, contact_record
 from .parse import parse_front, parse_note
 from .parse.lines import fold
-from .pipeline import Context, Job, card_json, engine_for, ingest_many, read_sides, scan
+from .pipeline import Context, Job, card_json, ingest_many, read_sides, scan
+from .read.engines import default_engines
+from .read.loading import read_card_image
+from .store import Database
 
 FIELDS = ("name", "given_name", "family_name", "title", "company", "phones", "emails",
           "website", "address", "met_on", "event", "topics", "actions", "priority")
@@ -212,7 +213,7 @@ def run_card_set(folder: Path, pipeline: Pipeline, executor: Executor) -> SetRep
 
 
 def _warm(pipeline: Pipeline) -> None:
-    engine_for(pipeline)
+    default_engines(pipeline.ocr)
 
 
 def throughput(fronts: list[Path], ctx: Context, summary: dict[str, Any]) -> list[str]:
@@ -505,7 +506,7 @@ def _case_expected(expected: dict[str, Any]) -> dict[str, Any]:
 
 def run(folders: Iterable[Path], pipeline: Pipeline, executor: Executor) -> list[SetReport]:
     """Bench every labelled set found in ``folders`` (any mix of the three label formats)."""
-    engine_for(pipeline)  # fail early, in this process, if Tesseract is missing
+    default_engines(pipeline.ocr)  # fail early, in this process, if Tesseract is missing
     reports = []
     for folder in folders:
         found = False
@@ -533,5 +534,4 @@ def run(folders: Iterable[Path], pipeline: Pipeline, executor: Executor) -> list
         if not found:
             raise ConfigError(f"{folder}: no labels.json, notes.json or cases.json "
                               "(see shared/eval/README.md for the format)")
-    engine_for(pipeline)  # fail early in the parent too if Tesseract is missing
     return reports

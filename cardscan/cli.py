@@ -1,4 +1,9 @@
-"""The ``cardscan`` command: parses arguments, calls the library, turns errors into exit codes."""
+"""The ``cardscan`` command: parses arguments, resolves the settings once, calls the library,
+and turns errors into the documented exit codes.
+
+Heavy libraries (OpenCV, SQLAlchemy, Flask, the OCR engines) are imported inside the commands
+that use them, so ``cardscan --help`` and ``--version`` start at once.
+"""
 
 from __future__ import annotations
 
@@ -7,55 +12,90 @@ import datetime as dt
 import json
 import logging
 import os
-import signal
 import sys
+import traceback
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
-from rich.text import Text
+from . import __version__
+from .config import Pipeline, default_database, resolve
+from .errors import EXIT_MEANINGS, CardscanError, ExitCode, NotFoundError, UsageError
 
-from . import __version__, bench, export, ics, vcard
-from .config import load_pipeline
-from .db import Database, default_url
-from .errors import CardscanError, ExitCode
-from .loading import read_card_image
-from .model import IngestResult, Note, OcrResult, Status, contact_record
-from .pairing import collect_jobs, is_back_only
-from .parse import parse_front
-from .pipeline import Context, Job, attach_back, card_json, close_task, ingest_many, scan
-from .watch import Watcher, WatchSettings
+if TYPE_CHECKING:
+    from rich.console import Console
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+    from .model import IngestResult
+    from .pipeline import Context
+    from .store import Database
+
+log = logging.getLogger("cardscan")
+
+
+@cache
+def _console(stderr: bool) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, soft_wrap=True, highlight=False)
+
+
+def say(message: str, *, style: str | None = None, prefix: str = "") -> None:
+    """One line on stderr, printed literally (card text and paths are never Rich markup);
+    ``prefix`` (``error:``) is shown in ``style``."""
+    from rich.text import Text
+
+    line = Text.assemble((prefix, style or ""), " " if prefix else "", message)
+    _console(True).print(line)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING - 10 * args.verbose + 10 * args.quiet,
-                        format="%(levelname)s %(name)s: %(message)s")
+    _logging(args.verbose - args.quiet)
     try:
         return int(args.func(args) or 0)
     except CardscanError as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False, markup=True)
-        return e.exit_code
+        say(str(e), prefix="error:", style="red")
+        return int(e.exit_code)
     except KeyboardInterrupt:
-        err.print("interrupted")
-        return 130
+        say("interrupted")
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head`): end quietly. Point stdout at /dev/null so that
+        # Python's own flush at exit does not print a second error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.OUTPUT_CLOSED
+    except Exception as e:  # a fault in cardscan: one line, the traceback in the log
+        where = _log_traceback()
+        log.debug("unexpected error", exc_info=True)
+        say(f"internal error {type(e).__name__}: {e}. The traceback is in {where} (or run "
+            "with -v); please report it.", prefix="error:", style="red")
+        return ExitCode.UNEXPECTED
+
+
+def _logging(verbosity: int) -> None:
+    """-v: cardscan's own INFO lines; -vv: its DEBUG lines. Other libraries (PIL, nameparser,
+    watchdog) stay at WARNING whatever the verbosity: their debug output is noise here."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    level = {1: logging.INFO}.get(verbosity, logging.DEBUG if verbosity > 1 else None)
+    if verbosity < 0:
+        level = logging.ERROR
+    logging.getLogger("cardscan").setLevel(level or logging.WARNING)
+
+
+def _log_traceback() -> Path | str:
+    from platformdirs import user_log_path
+
+    path = user_log_path("cardscan") / "cardscan.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as f:
+            f.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} cardscan "
+                    f"{__version__} {' '.join(sys.argv[1:])}\n{traceback.format_exc()}")
+    except OSError:
+        return "the output of -v"
+    return path
 
 
 def _date(text: str) -> dt.date:
@@ -65,29 +105,50 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-14") from e
 
 
+def exit_code_table() -> str:
+    return "\n".join(f"  {int(code):>3}  {EXIT_MEANINGS[code]}" for code in ExitCode)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="cardscan", description=(
-        "Turn business-card images into contacts and a follow-up list."))
+    p = argparse.ArgumentParser(
+        prog="cardscan", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Turn business-card images into contacts and a follow-up list.",
+        epilog="settings: built-in defaults < --pipeline file < CARDSCAN_* environment < "
+               "flags\n\nexit codes:\n" + exit_code_table())
     p.add_argument("--version", action="version", version=f"cardscan {__version__}")
-    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    p.add_argument("-v", "--verbose", action="count", default=0,
+                   help="more log output (-vv: debug)")
     p.add_argument("-q", "--quiet", action="count", default=0, help="less log output")
     sub = p.add_subparsers(required=True, metavar="COMMAND")
+    for add in (_scan_commands, _batch_commands, _contact_commands, _task_commands,
+                _export_commands, _tool_commands):
+        add(sub)
+    return p
 
-    def db_arg(cmd: argparse.ArgumentParser) -> None:
-        cmd.add_argument("--db", metavar="URL", default=None, help=(
-            f"SQLAlchemy database URL (default: $CARDSCAN_DB or {default_url()})"))
 
-    def debug_arg(cmd: argparse.ArgumentParser) -> None:
-        cmd.add_argument("--debug-images", type=Path, metavar="DIR",
-                         help="save every intermediate image here, named by step")
+def db_arg(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--db", metavar="URL", default=None, help=(
+        f"SQLAlchemy database URL (default: $CARDSCAN_DB or {default_database()})"))
 
-    def meeting_args(cmd: argparse.ArgumentParser) -> None:
-        cmd.add_argument("--met", type=_date, metavar="DATE",
-                         help="date you met (YYYY-MM-DD) when the card's back does not say")
-        cmd.add_argument("--event", metavar="NAME", help="where you met, e.g. 'Web Summit'")
-        cmd.add_argument("--pipeline", metavar="NAME|FILE",
-                         help="pipeline settings: a name from pipelines/ or a .toml path")
 
+def pipeline_arg(cmd: argparse.ArgumentParser, help: str = "pipeline settings: a name from "
+                 "pipelines/ or a .toml path") -> None:
+    cmd.add_argument("--pipeline", metavar="NAME|FILE", help=help)
+
+
+def debug_arg(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--debug-images", type=Path, metavar="DIR",
+                     help="save every intermediate image here, named by step")
+
+
+def meeting_args(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--met", type=_date, metavar="DATE",
+                     help="date you met (YYYY-MM-DD) when the card's back does not say")
+    cmd.add_argument("--event", metavar="NAME", help="where you met, e.g. 'Web Summit'")
+    pipeline_arg(cmd)
+
+
+def _scan_commands(sub: Any) -> None:
     s = sub.add_parser("scan", help="read one card and print it; stores nothing")
     s.add_argument("front", type=Path, metavar="FRONT")
     s.add_argument("--back", type=Path, metavar="BACK", help="image of the card's back")
@@ -100,6 +161,14 @@ def _parser() -> argparse.ArgumentParser:
     debug_arg(s)
     s.set_defaults(func=cmd_scan)
 
+    pa = sub.add_parser("parse", help="parse card text (no OCR) and print the fields")
+    pa.add_argument("text_file", metavar="FILE", help="a text file, or - for standard input")
+    pipeline_arg(pa)
+    pa.add_argument("--json", action="store_true", help="print one JSON object")
+    pa.set_defaults(func=cmd_parse)
+
+
+def _batch_commands(sub: Any) -> None:
     b = sub.add_parser("batch", help="ingest image files and folders into the database")
     b.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     db_arg(b)
@@ -129,6 +198,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="how long x_front waits for x_back to arrive, and vice versa (30)")
     w.set_defaults(func=cmd_watch)
 
+    at = sub.add_parser("attach", help="attach a stored back (no front was found) to a contact")
+    at.add_argument("back", type=Path, metavar="BACK", help="the back's image file")
+    at.add_argument("--to", type=int, required=True, metavar="CONTACT_ID")
+    db_arg(at)
+    meeting_args(at)
+    at.set_defaults(func=cmd_attach)
+
+
+def _contact_commands(sub: Any) -> None:
     rv = sub.add_parser("review", help="check and correct cards and work the follow-ups in "
                                        "your browser (a local web app)")
     db_arg(rv)
@@ -136,8 +214,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="address to listen on (default 127.0.0.1: this computer only)")
     rv.add_argument("--port", type=int, default=8765,
                     help="port to listen on (default 8765; 0 picks a free one)")
-    rv.add_argument("--pipeline", metavar="NAME|FILE",
-                    help="the follow-up policy that plans the next touch")
+    pipeline_arg(rv, "settings: the follow-up policy and the phone region")
     rv.set_defaults(func=cmd_review)
 
     c = sub.add_parser("contacts", help="list stored contacts")
@@ -145,6 +222,14 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print a JSON list")
     c.set_defaults(func=cmd_contacts)
 
+    co = sub.add_parser("consent", help="record whether a contact agreed to marketing e-mail")
+    co.add_argument("contact", type=int, metavar="CONTACT")
+    co.add_argument("answer", choices=("yes", "no"))
+    db_arg(co)
+    co.set_defaults(func=cmd_consent)
+
+
+def _task_commands(sub: Any) -> None:
     t = sub.add_parser("tasks", help="list the follow-ups still to do, soonest first")
     db_arg(t)
     t.add_argument("--due", choices=("today", "week", "overdue", "all"), default="all", help=(
@@ -160,14 +245,14 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--replied", action="store_true",
                    help="they replied: end the sequence instead of planning the next touch")
     db_arg(d)
-    d.add_argument("--pipeline", metavar="NAME|FILE", help="the follow-up policy to plan with")
+    pipeline_arg(d, "the follow-up policy to plan with")
     d.set_defaults(func=cmd_done)
 
     sk = sub.add_parser("skip", help="skip a follow-up; the next touch is planned")
     sk.add_argument("task", type=int, metavar="TASK")
     sk.add_argument("--note", metavar="TEXT")
     db_arg(sk)
-    sk.add_argument("--pipeline", metavar="NAME|FILE")
+    pipeline_arg(sk, "the follow-up policy to plan with")
     sk.set_defaults(func=cmd_skip)
 
     sn = sub.add_parser("snooze", help="move a follow-up to a later date")
@@ -187,21 +272,13 @@ def _parser() -> argparse.ArgumentParser:
     db_arg(dr)
     dr.set_defaults(func=cmd_draft)
 
-    co = sub.add_parser("consent", help="record whether a contact agreed to marketing e-mail")
-    co.add_argument("contact", type=int, metavar="CONTACT")
-    co.add_argument("answer", choices=("yes", "no"))
-    db_arg(co)
-    co.set_defaults(func=cmd_consent)
 
-    at = sub.add_parser("attach", help="attach a stored back (no front was found) to a contact")
-    at.add_argument("back", type=Path, metavar="BACK", help="the back's image file")
-    at.add_argument("--to", type=int, required=True, metavar="CONTACT_ID")
-    db_arg(at)
-    meeting_args(at)
-    at.set_defaults(func=cmd_attach)
+def _export_commands(sub: Any) -> None:
+    from .export.crm import FORMATS  # the column lists only; no CSV is written here
 
     e = sub.add_parser("export", help="export contacts")
     esub = e.add_subparsers(required=True, metavar="FORMAT")
+
     def selection_args(cmd: argparse.ArgumentParser) -> None:
         db_arg(cmd)
         cmd.add_argument("--event", metavar="NAME", help="only contacts met at this event")
@@ -216,7 +293,7 @@ def _parser() -> argparse.ArgumentParser:
 
     csv_cmd = esub.add_parser("csv", help="CSV for Google, Outlook, HubSpot, Salesforce or any "
                                           "spreadsheet (UTF-8)")
-    csv_cmd.add_argument("--format", choices=export.FORMATS, default="generic", help=(
+    csv_cmd.add_argument("--format", choices=FORMATS, default="generic", help=(
         "column layout: the one each CRM's import maps without manual mapping; generic has "
         "every field (default)"))
     csv_cmd.add_argument("--excel", action="store_true",
@@ -231,110 +308,212 @@ def _parser() -> argparse.ArgumentParser:
     ics_cmd = esub.add_parser("ics", help="open follow-ups as calendar events (iCalendar)")
     db_arg(ics_cmd)
     ics_cmd.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
-    ics_cmd.add_argument("--pipeline", metavar="NAME|FILE",
-                         help="calendar_time and calendar_minutes come from its [followup]")
+    pipeline_arg(ics_cmd, "calendar_time and calendar_minutes come from its [followup]")
     ics_cmd.set_defaults(func=cmd_export_ics)
 
-    pa = sub.add_parser("parse", help="parse card text (no OCR) and print the fields")
-    pa.add_argument("text_file", metavar="FILE", help="a text file, or - for standard input")
-    pa.add_argument("--pipeline", metavar="NAME|FILE")
-    pa.add_argument("--json", action="store_true", help="print one JSON object")
-    pa.set_defaults(func=cmd_parse)
 
+def _tool_commands(sub: Any) -> None:
     be = sub.add_parser("bench", help="measure accuracy and speed on labelled card sets")
     be.add_argument("folders", type=Path, nargs="+", metavar="DIR")
-    be.add_argument("--pipeline", metavar="NAME|FILE")
+    pipeline_arg(be)
     be.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     be.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     be.set_defaults(func=cmd_bench)
-    return p
 
 
-def _context(args: argparse.Namespace) -> Context:
-    return Context(pipeline=load_pipeline(args.pipeline), today=dt.date.today(),
-                   met=args.met, event=args.event, debug_dir=getattr(args, "debug_images", None))
+# --- settings and the database ---------------------------------------------------------------
 
+def settings_of(args: argparse.Namespace) -> Pipeline:
+    """The run's settings, resolved once: defaults < pipeline file < CARDSCAN_* < flags."""
+    return resolve(getattr(args, "pipeline", None),
+                   flags={"storage.database": getattr(args, "db", None)})
+
+
+def _store_dir(settings: Pipeline) -> Path | None:
+    return Path(settings.storage.store).expanduser() if settings.storage.store else None
+
+
+def open_db(settings: Pipeline) -> Database:
+    """The database, created when it is not there yet (commands that store cards)."""
+    from .store import Database
+
+    return Database(settings.storage.database, store=_store_dir(settings))
+
+
+def existing_db(settings: Pipeline) -> Database | None:
+    """The database if it exists: read-only commands never create one."""
+    from .store import Database
+
+    return Database.existing(settings.storage.database, store=_store_dir(settings))
+
+
+def required_db(settings: Pipeline) -> Database:
+    db = existing_db(settings)
+    if db is None:
+        raise NotFoundError(f"no database at {settings.storage.database} yet; store cards "
+                            "first with cardscan batch, or give --db")
+    return db
+
+
+def _context(args: argparse.Namespace, settings: Pipeline) -> Context:
+    from .pipeline import Context
+
+    return Context(pipeline=settings, today=dt.date.today(), met=getattr(args, "met", None),
+                   event=getattr(args, "event", None),
+                   debug_dir=getattr(args, "debug_images", None))
+
+
+def _check_engines(settings: Pipeline) -> None:
+    """Tesseract and its language packs, before any file is read (else every file fails)."""
+    from .read.engines import check_engines
+
+    check_engines(settings.ocr, orient=settings.preprocess.orient)
+
+
+# --- reading cards ---------------------------------------------------------------------------
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    cards = scan(Job(args.front, args.back, duplex=args.duplex), _context(args))
+    from .intake.pairing import Job
+    from .pipeline import card_json, scan
+
+    settings = settings_of(args)
+    cards = scan(Job(args.front, args.back, duplex=args.duplex), _context(args, settings))
     if not 1 <= args.card <= len(cards):
-        err.print(f"error: {args.front} holds {len(cards)} card(s); --card {args.card} "
-                  "is not one of them", highlight=False)
-        return ExitCode.USAGE
+        raise UsageError(f"{args.front} holds {len(cards)} card(s); --card {args.card} is not "
+                         "one of them")
     if len(cards) > 1:
-        err.print(f"{args.front} holds {len(cards)} cards; showing card {args.card} "
-                  "(choose with --card N; `cardscan batch` stores them all)", highlight=False)
+        say(f"{args.front} holds {len(cards)} cards; showing card {args.card} (choose with "
+            "--card N; `cardscan batch` stores them all)")
     card = cards[args.card - 1]
     record = card_json(card)
     if args.json:
-        print(json.dumps(record, ensure_ascii=False, indent=2))
+        _print_json(record)
     else:
         _print_contacts([record])
     for warning in card.warnings:
-        err.print(f"warning: {warning}", highlight=False)
+        say(warning, prefix="warning:", style="yellow")
+    return ExitCode.OK
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from .model import Note, OcrResult, contact_record
+    from .parse import parse_front
+
+    try:
+        text = (sys.stdin.read() if args.text_file == "-"
+                else Path(args.text_file).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"{args.text_file}: cannot read it as UTF-8 text ({e})") from e
+    settings = settings_of(args)
+    fields = parse_front(OcrResult.from_text(text),
+                         default_region=settings.parse.default_region)
+    record = contact_record(fields, Note(), met_on=None, event=None)
+    if args.json:
+        _print_json(record)
+    else:
+        _print_contacts([record])
     return ExitCode.OK
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    ctx = _context(args)
-    jobs = collect_jobs(args.paths, duplex=args.duplex)
+    from .intake.pairing import collect_jobs
+
+    settings = settings_of(args)
+    missing = [p for p in args.paths if not p.exists()]
+    jobs = collect_jobs([p for p in args.paths if p.exists()], duplex=args.duplex)
+    for path in missing:
+        say(f"{path}: no such file or folder", prefix="error:", style="red")
     if not jobs:
-        err.print("no card images found in " + ", ".join(map(str, args.paths)))
-        return ExitCode.SOME_FILES_FAILED
+        say("no card images found in " + ", ".join(map(str, args.paths)), prefix="error:",
+            style="red")
+        return ExitCode.BAD_INPUT
     if args.dry_run:
-        return _dry_run(jobs, args.db)
-    db = Database(args.db)
-    counts: Counter[str] = Counter()
-    failures: list[str] = []
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               _Rate(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
-    with (ProcessPoolExecutor(max_workers=max(1, args.workers)) as pool,
-          Progress(*columns, console=err, transient=True) as progress):
-        bar = progress.add_task("cards", total=len(jobs))
-        seen: set[Path] = set()
-        for result in ingest_many(jobs, db, ctx, executor=pool):
-            counts[result.status.value] += 1
-            if result.status in (Status.FAILED, Status.NO_TEXT):
-                failures.append(result.message)
-            _report(result)
-            if result.path not in seen:
-                seen.add(result.path)
-                progress.advance(bar)
+        return _dry_run(jobs, settings) or (ExitCode.BAD_INPUT if missing else ExitCode.OK)
+    _check_engines(settings)
+    db = open_db(settings)
+    counts, failures = _run_batch(jobs, db, _context(args, settings), args.workers)
     _summary(counts, failures)
+    from .model import Status
+
     summary = ", ".join(f"{counts[s.value]} {s.value.replace('_', ' ')}" for s in Status)
-    err.print(f"{len(jobs)} file(s): {summary}. Database: {db.safe_url}", highlight=False)
+    say(f"{len(jobs)} file(s): {summary}. Database: {db.safe_url}")
     bad = (counts[Status.FAILED.value] + counts[Status.NO_TEXT.value]
-           + counts[Status.UNPAIRED.value])
+           + counts[Status.UNPAIRED.value] + len(missing))
     if bad:
-        err.print(f"{bad} file(s) set aside; see the errors above", highlight=False)
-        return ExitCode.SOME_FILES_FAILED
+        say(f"{bad} file(s) set aside; see the errors above")
+        return ExitCode.BAD_INPUT
     return ExitCode.OK
 
 
-class _Rate(ProgressColumn):
-    """Cards per second so far."""
+def _run_batch(jobs: list[Any], db: Database, ctx: Context,
+               workers: int) -> tuple[Counter[str], list[str]]:
+    from concurrent.futures import ProcessPoolExecutor
 
-    def render(self, task: Any) -> Text:
-        elapsed = task.elapsed or 0.0
-        rate = task.completed / elapsed if elapsed > 0 else 0.0
-        return Text(f"{rate:.2f} cards/s")
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from .model import Status
+    from .pipeline import ingest_many
+
+    counts: Counter[str] = Counter()
+    failures: list[str] = []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
+               TimeRemainingColumn())
+    pool = ProcessPoolExecutor(max_workers=max(1, workers))
+    try:
+        with Progress(*columns, console=_console(True), transient=True) as progress:
+            bar = progress.add_task("cards", total=len(jobs), rate="")
+            seen: set[Path] = set()
+            for result in ingest_many(jobs, db, ctx, executor=pool):
+                counts[result.status.value] += 1
+                if result.status in (Status.FAILED, Status.NO_TEXT):
+                    failures.append(result.message)
+                _report(result)
+                if result.path not in seen:
+                    seen.add(result.path)
+                    progress.advance(bar)
+                    elapsed = progress.tasks[0].elapsed or 0.0
+                    progress.update(bar, rate=f"{len(seen) / elapsed:.2f} cards/s"
+                                    if elapsed else "")
+    finally:
+        # Interrupted: the cards being read finish, the queued ones are dropped (what was
+        # committed stays; a re-run reads the rest).
+        pool.shutdown(wait=True, cancel_futures=True)
+    return counts, failures
 
 
 def _summary(counts: Counter[str], failures: list[str]) -> None:
+    from rich.table import Table
+
+    from .model import Status
+
     table = Table(title="batch summary", show_header=True)
     table.add_column("outcome")
     table.add_column("cards", justify="right")
     for status in Status:
         if counts[status.value]:
             table.add_row(status.value.replace("_", " "), str(counts[status.value]))
-    err.print(table)
+    _console(True).print(table)
     for reason in failures:
-        err.print(f"  failed: {reason}", highlight=False, markup=False)
+        say(reason, prefix="  failed:")
 
 
-def _dry_run(jobs: list[Job], url: str | None) -> int:
+def _dry_run(jobs: list[Any], settings: Pipeline) -> int:
     """What a batch would do, without OCR and without writing anything."""
-    db = Database.if_exists(url)
+    from rich.table import Table
+    from rich.text import Text
+
+    from .intake.pairing import is_back_only
+    from .read.loading import read_card_image
+
+    db = existing_db(settings)
     table = Table(title=f"dry run: {len(jobs)} file(s), nothing read or stored")
     for col in ("front", "back", "would be"):
         table.add_column(col, overflow="fold")
@@ -350,105 +529,139 @@ def _dry_run(jobs: list[Job], url: str | None) -> int:
         except CardscanError as e:
             bad += 1
             action = f"set aside: {e}"
-        table.add_row(str(job.front), str(job.back or ""), escape(action))
-    out.print(table)
-    return ExitCode.SOME_FILES_FAILED if bad else ExitCode.OK
+        table.add_row(Text(str(job.front)), Text(str(job.back or "")), Text(action))
+    _console(False).print(table)
+    return ExitCode.BAD_INPUT if bad else ExitCode.OK
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    ctx = _context(args)
-    db = Database(args.db)
-    try:
-        watcher = Watcher(args.inbox, db, ctx, WatchSettings(
-            settle=args.settle, back_wait=args.back_wait, polling=args.polling),
-            report=lambda line: err.print(line, highlight=False, markup=False))
-    except FileNotFoundError as e:
-        err.print(f"error: {e}", highlight=False)
-        return ExitCode.USAGE
+    import signal
+
+    from .intake.watch import Watcher, WatchSettings
+
+    settings = settings_of(args)
+    if not args.inbox.is_dir():
+        raise UsageError(f"{args.inbox} is not a folder; give the inbox folder to watch")
+    _check_engines(settings)
+    db = open_db(settings)
+    watcher = Watcher(args.inbox, db, _context(args, settings), WatchSettings(
+        settle=args.settle, back_wait=args.back_wait, polling=args.polling),
+        report=lambda line: say(line))
     folders = ", ".join(f"{p}/" for p in watcher.inbox.outcomes.values())
-    err.print(f"watching {watcher.inbox.folder} (files end in {folders}); "
-              f"database {db.safe_url}. Ctrl+C to stop.", highlight=False)
+    say(f"watching {watcher.inbox.folder} (files end in {folders}); database {db.safe_url}. "
+        "Ctrl+C to stop.")
 
     def finish(signum: int, _frame: object) -> None:
-        err.print("stopping after the current card...", highlight=False)
+        say("stopping after the current card...")
         watcher.stop.set()
 
     signal.signal(signal.SIGINT, finish)
     signal.signal(signal.SIGTERM, finish)
     moved = watcher.run(once=args.once)
-    err.print(f"stopped; {moved} file(s) moved out of the inbox", highlight=False)
+    say(f"stopped; {moved} file(s) moved out of the inbox")
     return ExitCode.OK
 
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    from .pipeline import attach_back
+
+    settings = settings_of(args)
+    note_id = attach_back(args.back, args.to, required_db(settings), _context(args, settings))
+    say(f"attached {args.back} to contact {args.to} (note {note_id})")
+    return ExitCode.OK
+
+
+def _report(result: IngestResult) -> None:
+    from .model import Status
+
+    if result.status in (Status.FAILED, Status.NO_TEXT):
+        say(result.message, prefix="error:", style="red")
+    elif result.status in (Status.UNPAIRED, Status.ATTACHED):
+        say(result.message, prefix="note:", style="yellow")
+    else:
+        back = f" + {result.back.name}" if result.back else ""
+        part = f" (card {result.part + 1})" if result.part else ""
+        say(f"{result.status.value}: {result.path}{back}{part}")
+
+
+# --- contacts ---------------------------------------------------------------------------------
 
 def cmd_review(args: argparse.Namespace) -> int:
     from .review import serve  # Flask is imported only for this command
 
     def ready(url: str) -> None:
         print(f"cardscan review: {url}", flush=True)
-        err.print("open that address in your browser; Ctrl+C stops", highlight=False)
+        say("open that address in your browser; Ctrl+C stops")
 
-    serve(Database(args.db), args.host, args.port,
-          policy=load_pipeline(args.pipeline).followup, on_ready=ready)
-    return ExitCode.OK
-
-
-def _report(result: IngestResult) -> None:
-    if result.status in (Status.FAILED, Status.NO_TEXT):
-        err.print(f"[red]error:[/red] {result.message}", highlight=False)
-    elif result.status in (Status.UNPAIRED, Status.ATTACHED):
-        err.print(f"[yellow]note:[/yellow] {result.message}", highlight=False)
-    else:
-        back = f" + {result.back.name}" if result.back else ""
-        part = f" (card {result.part + 1})" if result.part else ""
-        err.print(f"{result.status.value}: {result.path}{back}{part}", highlight=False)
-
-
-def cmd_attach(args: argparse.Namespace) -> int:
-    note_id = attach_back(args.back, args.to, Database(args.db), _context(args))
-    err.print(f"attached {args.back} to contact {args.to} (note {note_id})", highlight=False)
+    settings = settings_of(args)
+    try:
+        serve(open_db(settings), settings, host=args.host, port=args.port, on_ready=ready)
+    except KeyboardInterrupt:  # Ctrl+C is how the review app is stopped
+        say("stopped")
     return ExitCode.OK
 
 
 def cmd_contacts(args: argparse.Namespace) -> int:
-    contacts = Database(args.db).contacts()
+    db = existing_db(settings_of(args))
+    contacts = [c.json() for c in (db.contacts() if db else [])]
     if args.json:
-        print(json.dumps(contacts, ensure_ascii=False, indent=2))
+        _print_json(contacts)
     else:
         _print_contacts(contacts)
     return ExitCode.OK
 
 
 def _print_contacts(contacts: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=f"{len(contacts)} contact(s)")
     for col in ("name", "title", "company", "phones", "emails", "met", "event"):
         table.add_column(col)
     for c in contacts:
         phones = "\n".join(f"{p['number']} ({p['type']})" for p in c["phones"])
-        table.add_row(c["name"] or "?", c["title"] or "", c["company"] or "", phones,
-                      "\n".join(c["emails"]), c["met_on"] or "", c["event"] or "")
-    out.print(table)
+        cells = (c["name"] or "?", c["title"] or "", c["company"] or "", phones,
+                 "\n".join(c["emails"]), c["met_on"] or "", c["event"] or "")
+        table.add_row(*(Text(cell) for cell in cells))  # card text is never markup
+    _console(False).print(table)
 
+
+def cmd_consent(args: argparse.Namespace) -> int:
+    with required_db(settings_of(args)).transaction() as tx:
+        tx.set_consent(args.contact, args.answer == "yes")
+    say(f"contact {args.contact}: marketing consent {args.answer}")
+    return ExitCode.OK
+
+
+# --- follow-ups -------------------------------------------------------------------------------
 
 def cmd_tasks(args: argparse.Namespace) -> int:
     today = dt.date.today()
     due_by = {"today": today, "week": today + dt.timedelta(days=7)}.get(args.due)
-    tasks = Database(args.db).tasks(event=args.event, due_by=due_by,
-                                    due_before=today if args.due == "overdue" else None)
+    db = existing_db(settings_of(args))
+    tasks = [t.json() for t in (db.tasks(event=args.event, due_by=due_by,
+                                         due_before=today if args.due == "overdue" else None)
+                                if db else [])]
     if args.json:
-        print(json.dumps(tasks, ensure_ascii=False, indent=2))
+        _print_json(tasks)
         return ExitCode.OK
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=f"{len(tasks)} follow-up(s) to do")
     for col in ("id", "due", "contact", "touch", "draft"):
         table.add_column(col, overflow="fold")
     for t in tasks:
         when = dt.date.fromisoformat(t["due"])
-        late = " [red]overdue[/red]" if when < today else ""
-        due_text = f"{t['due']} {when:%a}{late}" + (" [bold]![/bold]" if t["priority"] == "high"
-                                                    else "")
+        due = Text(f"{t['due']} {when:%a}")
+        if when < today:
+            due.append(" overdue", style="red")
+        if t["priority"] == "high":
+            due.append(" !", style="bold")
         who = f"{t['contact_name'] or '?'}" + (f" ({t['company']})" if t["company"] else "")
-        table.add_row(str(t["id"]), due_text, who, f"{t['touch']} {t['channel']}",
-                      escape(t["draft"]))
-    out.print(table)
+        table.add_row(str(t["id"]), due, Text(who), f"{t['touch']} {t['channel']}",
+                      Text(t["draft"]))
+    _console(False).print(table)
     return ExitCode.OK
 
 
@@ -461,101 +674,130 @@ def cmd_skip(args: argparse.Namespace) -> int:
 
 
 def _close(args: argparse.Namespace, state: str, on: dt.date) -> int:
-    db = Database(args.db)
-    planned = close_task(db, args.task, state=state, on=on, outcome=args.note,
-                         policy=load_pipeline(args.pipeline).followup)
+    from .followup import lifecycle
+
+    settings = settings_of(args)
+    planned = lifecycle.close_task(required_db(settings), args.task, state=state, on=on,
+                                   outcome=args.note, policy=settings.followup)
     word = {"done": "done", "skipped": "skipped", "stopped": "done; follow-ups stopped"}[state]
-    err.print(f"task {args.task} {word}.", highlight=False)
+    say(f"task {args.task} {word}.")
     if planned is not None:
-        err.print(f"next: touch {planned.touch} ({planned.channel}) due "
-                  f"{planned.due_on:%a %Y-%m-%d}", highlight=False)
+        say(f"next: touch {planned.touch} ({planned.channel}) due {planned.due_on:%a %Y-%m-%d}")
     elif state != "stopped":
-        err.print("that was the last touch; the sequence has ended.", highlight=False)
+        say("that was the last touch; the sequence has ended.")
     return ExitCode.OK
 
 
 def cmd_snooze(args: argparse.Namespace) -> int:
-    Database(args.db).snooze_task(args.task, args.until)
-    err.print(f"task {args.task} snoozed until {args.until:%a %Y-%m-%d}", highlight=False)
+    with required_db(settings_of(args)).transaction() as tx:
+        tx.snooze_task(args.task, args.until)
+    say(f"task {args.task} snoozed until {args.until:%a %Y-%m-%d}")
     return ExitCode.OK
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
-    count = Database(args.db).stop_contact(args.contact, on=dt.date.today(), outcome=args.note)
-    err.print(f"contact {args.contact}: {count} follow-up(s) stopped", highlight=False)
+    with required_db(settings_of(args)).transaction() as tx:
+        count = tx.stop_contact(args.contact, on=dt.date.today(), outcome=args.note)
+    say(f"contact {args.contact}: {count} follow-up(s) stopped")
     return ExitCode.OK
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    print(Database(args.db).task(args.task)["draft"])
+    with required_db(settings_of(args)).transaction() as tx:
+        draft = tx.task(args.task).draft
+    print(draft)
     return ExitCode.OK
 
 
-def cmd_consent(args: argparse.Namespace) -> int:
-    Database(args.db).set_consent(args.contact, args.answer == "yes")
-    err.print(f"contact {args.contact}: marketing consent {args.answer}", highlight=False)
-    return ExitCode.OK
-
+# --- exports ----------------------------------------------------------------------------------
 
 def cmd_export_ics(args: argparse.Namespace) -> int:
-    tasks = Database(args.db).tasks()
-    data = ics.tasks_ics(tasks, load_pipeline(args.pipeline).followup, now=dt.datetime.now())
+    from .export.ics import tasks_ics
+
+    settings = settings_of(args)
+    db = existing_db(settings)
+    tasks = [t.json() for t in (db.tasks() if db else [])]
+    data = tasks_ics(tasks, settings.followup, now=dt.datetime.now())
+    _write_output(args.output, data)
     if args.output:
-        args.output.write_bytes(data)
-        err.print(f"wrote {len(tasks)} follow-up(s) to {args.output}", highlight=False)
-    else:
-        sys.stdout.buffer.write(data)
+        say(f"wrote {len(tasks)} follow-up(s) to {args.output}")
     return ExitCode.OK
 
 
 def cmd_export_csv(args: argparse.Namespace) -> int:
-    return _export(args, args.format, lambda chosen: export.to_csv(chosen, args.format,
-                                                                   excel=args.excel))
+    from .export import to_csv
+
+    return _export(args, args.format, lambda chosen: to_csv(chosen, args.format,
+                                                            excel=args.excel))
 
 
 def cmd_export_vcard(args: argparse.Namespace) -> int:
+    from .export.vcard import to_vcard
+
     version = f"{args.vcard_version}.0"
     return _export(args, f"vcard{args.vcard_version}",
-                   lambda chosen: vcard.to_vcard(chosen, version=version))
+                   lambda chosen: to_vcard(chosen, version=version))
 
 
 def _export(args: argparse.Namespace, fmt: str,
             write: Callable[[list[Mapping[str, Any]]], str]) -> int:
-    """Choose the contacts, write them, and remember them for ``--new``."""
-    db = Database(args.db)
-    chosen = export.select(db.contacts(), event=args.event, since=args.since,
-                           reviewed_only=args.reviewed_only,
-                           leave_out=db.exported(fmt) if args.new else ())
-    text = write(chosen)
+    """Choose the contacts, write them, and only once the whole output is written remember
+    them for ``--new`` (a cut pipe or a full disk marks nothing)."""
+    from .export import select
+
+    db = existing_db(settings_of(args))
+    contacts = [c.json() for c in db.contacts()] if db else []
+    chosen = select(contacts, event=args.event, since=args.since,
+                    reviewed_only=args.reviewed_only,
+                    leave_out=_exported(db, fmt) if args.new and db else ())
+    _write_output(args.output, write(chosen).encode("utf-8"))
     if args.output:
-        args.output.write_text(text, encoding="utf-8", newline="")
-        err.print(f"wrote {len(chosen)} contact(s) to {args.output}", highlight=False)
-    else:
-        sys.stdout.write(text)
-    db.mark_exported([c["id"] for c in chosen], fmt, now=dt.datetime.now())
+        say(f"wrote {len(chosen)} contact(s) to {args.output}")
+    if db is not None and chosen:
+        with db.transaction() as tx:
+            tx.mark_exported([c["id"] for c in chosen], fmt, now=dt.datetime.now())
     return ExitCode.OK
 
 
-def cmd_parse(args: argparse.Namespace) -> int:
-    text = sys.stdin.read() if args.text_file == "-" else Path(args.text_file).read_text("utf-8")
-    pipeline = load_pipeline(args.pipeline)
-    fields = parse_front(OcrResult.from_text(text),
-                         default_region=pipeline.parse.default_region)
-    record = contact_record(fields, Note(), met_on=None, event=None)
-    if args.json:
-        print(json.dumps(record, ensure_ascii=False, indent=2))
-    else:
-        _print_contacts([record])
-    return ExitCode.OK
+def _exported(db: Database, fmt: str) -> set[int]:
+    with db.transaction() as tx:
+        return tx.exported(fmt)
 
+
+def _write_output(path: Path | None, data: bytes) -> None:
+    """Write ``data`` to stdout, or to ``path`` through a temporary file renamed when whole."""
+    if path is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    part = path.with_name(path.name + ".part")
+    try:
+        part.write_bytes(data)
+        part.replace(path)
+    except OSError as e:
+        part.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+# --- tools ------------------------------------------------------------------------------------
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    pipeline = load_pipeline(args.pipeline)
+    from concurrent.futures import ProcessPoolExecutor
+
+    from . import bench
+
+    settings = settings_of(args)
     with ProcessPoolExecutor(max_workers=max(1, args.workers)) as pool:
-        reports = bench.run(args.folders, pipeline, pool)
+        reports = bench.run(args.folders, settings, pool)
     for report in reports:
-        out.print(f"\n## {report.name} ({report.kind})\n", highlight=False, markup=False)
-        out.print("\n".join(report.lines), highlight=False, markup=False)
+        print(f"\n## {report.name} ({report.kind})\n", flush=True)
+        print("\n".join(report.lines), flush=True)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({r.name: r.summary for r in reports}, indent=2),

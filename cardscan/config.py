@@ -1,13 +1,26 @@
-"""Settings: built-in defaults < pipeline file < CARDSCAN_* environment < command-line flags."""
+"""Settings, resolved once per run in four layers, each overriding the one before:
+
+1. built-in defaults (the dataclasses below; ``pipelines/default.toml`` shows them all);
+2. a pipeline file (``--pipeline NAME|FILE``, else ``$CARDSCAN_PIPELINE``, else ``default``);
+3. ``CARDSCAN_*`` environment variables: ``CARDSCAN_<SECTION>_<KEY>`` for any setting
+   (``CARDSCAN_OCR_LANGUAGES=eng+fra``, ``CARDSCAN_FOLLOWUP_TOUCHES=email,call``), and the
+   short names ``CARDSCAN_DB`` (storage.database) and ``CARDSCAN_STORE`` (storage.store);
+4. command-line flags (``--db``).
+
+:func:`resolve` does this once, in the CLI; everything below it is handed the result.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+
+from platformdirs import user_data_path
 
 from .errors import ConfigError
 
@@ -44,6 +57,11 @@ class Ocr:
     back_page_mode: int = 11
     back_engine: str = "auto"
     timeout: int = 60
+    # "tesseract", or "recorded": replay the engine calls kept in ``recording`` (tests, bug
+    # reports) instead of running an engine.
+    engine: str = "tesseract"
+    # A file of engine calls: replayed with engine = "recorded", else every call is added to it.
+    recording: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +82,15 @@ class Followup:
 
 
 @dataclass(frozen=True)
+class Storage:
+    # SQLAlchemy URL; "" is a SQLite file in the user's data directory (default_database()).
+    database: str = ""
+    # Folder for the copies of scanned images; "" is ``scans/`` beside a SQLite file, else the
+    # user's data directory.
+    store: str = ""
+
+
+@dataclass(frozen=True)
 class Pipeline:
     """Everything one kind of run needs; loaded from a pipelines/*.toml file."""
 
@@ -74,6 +101,7 @@ class Pipeline:
     ocr: Ocr = field(default_factory=Ocr)
     parse: Parse = field(default_factory=Parse)
     followup: Followup = field(default_factory=Followup)
+    storage: Storage = field(default_factory=Storage)
 
 
 _SECTIONS: dict[str, type] = {
@@ -81,38 +109,109 @@ _SECTIONS: dict[str, type] = {
     "ocr": Ocr,
     "parse": Parse,
     "followup": Followup,
+    "storage": Storage,
 }
+# Environment variables older than the CARDSCAN_<SECTION>_<KEY> scheme, kept as short names.
+_SHORT_NAMES = {"CARDSCAN_DB": ("storage", "database"), "CARDSCAN_STORE": ("storage", "store")}
 
 
-def pipeline_dirs() -> list[Path]:
-    """Where pipeline names are looked up, first match wins."""
+def default_database() -> str:
+    """A SQLite file in the user's data directory (``~/.local/share/cardscan`` on Linux)."""
+    return f"sqlite:///{user_data_path('cardscan') / 'cardscan.db'}"
+
+
+def resolve(pipeline: str | None = None, *, env: Mapping[str, str] | None = None,
+            flags: Mapping[str, Any] | None = None) -> Pipeline:
+    """The settings of one run: defaults < pipeline file < ``CARDSCAN_*`` < ``flags``.
+
+    ``pipeline`` is a name or path (None: ``$CARDSCAN_PIPELINE``, else ``default``); ``flags``
+    maps ``"section.key"`` to a command-line value (None: not given). An empty
+    ``storage.database`` becomes :func:`default_database`.
+    """
+    env = os.environ if env is None else env
+    settings = load_pipeline(pipeline or env.get("CARDSCAN_PIPELINE") or None, env=env)
+    values = _from_env(env)
+    values.update({k: v for k, v in (flags or {}).items() if v is not None})
+    settings = with_values(settings, values, source="the environment and the command line")
+    if not settings.storage.database:
+        settings = replace(settings, storage=replace(settings.storage,
+                                                     database=default_database()))
+    return settings
+
+
+def with_values(settings: Pipeline, values: Mapping[str, Any], *, source: str) -> Pipeline:
+    """``settings`` with ``{"section.key": value}`` set (strings converted and checked)."""
+    sections: dict[str, dict[str, Any]] = {}
+    for dotted, value in values.items():
+        section, _, key = dotted.partition(".")
+        sections.setdefault(section, {})[key] = value
+    changed = {}
+    for name, given in sections.items():
+        if name not in _SECTIONS:
+            raise ConfigError(f"{source}: no settings section {name!r}")
+        changed[name] = _section(_SECTIONS[name], given, f"{source} [{name}]",
+                                 base=getattr(settings, name), typed=False)
+    result = replace(settings, **changed)
+    _validate(result, source)
+    return result
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, str]:
+    """``CARDSCAN_OCR_LANGUAGES=eng+fra`` -> ``{"ocr.languages": "eng+fra"}``. Variables that
+    name no section (``CARDSCAN_PIPELINE``, a test's own) are not settings and are left alone."""
+    values = {}
+    for name, value in env.items():
+        if name in _SHORT_NAMES:
+            section, key = _SHORT_NAMES[name]
+            values[f"{section}.{key}"] = value
+            continue
+        for section in _SECTIONS:
+            prefix = f"CARDSCAN_{section.upper()}_"
+            if name.startswith(prefix):
+                values[f"{section}.{name[len(prefix):].lower()}"] = value
+    return values
+
+
+def pipeline_dirs(env: Mapping[str, str] | None = None) -> list[Path]:
+    """Where pipeline names are looked up, first match wins: $CARDSCAN_PIPELINES, ./pipelines,
+    then the pipelines shipped inside the package."""
+    env = os.environ if env is None else env
     dirs = [Path.cwd() / "pipelines"]
-    if env := os.environ.get("CARDSCAN_PIPELINES"):
-        dirs.insert(0, Path(env))
-    dirs.append(Path(__file__).resolve().parent.parent / "pipelines")
+    if folder := env.get("CARDSCAN_PIPELINES"):
+        dirs.insert(0, Path(folder))
+    dirs.append(_shipped_pipelines())
     return dirs
 
 
-def find_pipeline(name_or_path: str) -> Path | None:
+def _shipped_pipelines() -> Path:
+    """``pipelines/`` of the source tree, which a wheel installs as ``cardscan/pipelines``."""
+    here = Path(__file__).resolve().parent
+    installed = here / "pipelines"
+    return installed if installed.is_dir() else here.parent / "pipelines"
+
+
+def find_pipeline(name_or_path: str, env: Mapping[str, str] | None = None) -> Path | None:
     """Resolve a pipeline name (``default``) or a path (``./show.toml``) to a file."""
     candidate = Path(name_or_path).expanduser()
     if candidate.suffix == ".toml" or os.sep in name_or_path:
         return candidate if candidate.is_file() else None
-    for folder in pipeline_dirs():
+    for folder in pipeline_dirs(env):
         path = folder / f"{name_or_path}.toml"
         if path.is_file():
             return path
     return None
 
 
-def load_pipeline(name_or_path: str | None = None) -> Pipeline:
-    """Load a pipeline by name or path; ``None`` means $CARDSCAN_PIPELINE or ``default``."""
-    wanted = name_or_path or os.environ.get("CARDSCAN_PIPELINE") or "default"
-    path = find_pipeline(wanted)
+def load_pipeline(name_or_path: str | None = None, *,
+                  env: Mapping[str, str] | None = None) -> Pipeline:
+    """Built-in defaults < a pipeline file, by name or path (``None``: ``default``). No
+    environment variables: :func:`resolve` adds those."""
+    wanted = name_or_path or "default"
+    path = find_pipeline(wanted, env)
     if path is None:
         if wanted == "default":
             return Pipeline()
-        searched = ", ".join(str(d) for d in pipeline_dirs())
+        searched = ", ".join(str(d) for d in pipeline_dirs(env))
         raise ConfigError(f"pipeline {wanted!r} not found (looked in {searched}); "
                           "give a name from pipelines/ or a path to a .toml file")
     try:
@@ -136,15 +235,20 @@ def pipeline_from_dict(data: dict[str, Any], *, source: str = "dict") -> Pipelin
     return pipeline
 
 
-def _section(cls: type, values: dict[str, Any], where: str) -> Any:
+def _section(cls: type, values: Mapping[str, Any], where: str, *, base: Any = None,
+             typed: bool = True) -> Any:
+    """``values`` checked against the section's settings; ``typed=False``: values may be text
+    (the environment) and are converted to each setting's type."""
     known = {f.name: f for f in fields(cls)}
     unknown = set(values) - set(known)
     if unknown:
         raise ConfigError(f"{where}: unknown setting(s): {', '.join(sorted(unknown))}")
-    default = cls()
+    default = cls() if base is None else base
     converted = {}
     for key, value in values.items():
         expected = type(getattr(default, key))
+        if not typed and isinstance(value, str) and expected is not str:
+            value = _from_text(value, expected, f"{where}: {key}")
         if expected is tuple and isinstance(value, list):
             value = tuple(value)
         elif expected is float and isinstance(value, int):
@@ -153,6 +257,21 @@ def _section(cls: type, values: dict[str, Any], where: str) -> Any:
             raise ConfigError(f"{where}: {key} must be {expected.__name__}, got {value!r}")
         converted[key] = value
     return replace(default, **converted)
+
+
+def _from_text(text: str, expected: type, where: str) -> Any:
+    """A value typed as text (an environment variable) as the setting's type."""
+    try:
+        if expected is bool:
+            if text.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError(text)
+            return text.strip().lower() in ("1", "true", "yes", "on")
+        if expected is tuple:
+            return tuple(_from_text(item, int, where) if item.strip().isdigit() else item.strip()
+                         for item in text.split(",") if item.strip())
+        return expected(text)
+    except ValueError:
+        raise ConfigError(f"{where} must be {expected.__name__}, got {text!r}") from None
 
 
 def _validate(pipeline: Pipeline, source: str) -> None:
@@ -174,6 +293,10 @@ def _validate(pipeline: Pipeline, source: str) -> None:
         raise ConfigError(f"{source}: calendar_time is HH:MM (24 h), or \"\" for all-day")
     if pipeline.ocr.back_engine not in ("auto", "tesseract", "rapidocr"):
         raise ConfigError(f"{source}: back_engine is \"auto\", \"tesseract\" or \"rapidocr\"")
+    if pipeline.ocr.engine not in ("tesseract", "recorded"):
+        raise ConfigError(f"{source}: engine is \"tesseract\" or \"recorded\"")
+    if pipeline.ocr.engine == "recorded" and not pipeline.ocr.recording:
+        raise ConfigError(f"{source}: engine = \"recorded\" needs recording = FILE")
     if pipeline.parse.date_order not in ("MDY", "DMY"):
         raise ConfigError(f"{source}: date_order must be \"MDY\" or \"DMY\"")
     if pipeline.ocr.page_mode not in range(14) or pipeline.ocr.back_page_mode not in range(14):

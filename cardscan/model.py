@@ -188,6 +188,9 @@ class PlannedTask:
 
 REVIEW_BELOW = 0.6
 
+TASK_STATES = ("open", "done", "snoozed", "skipped", "stopped")
+ACTIVE = ("open", "snoozed")  # still to do
+
 
 def contact_record(contact: ContactFields, note: Note, *, met_on: dt.date | None,
                    event: str | None) -> dict[str, object]:

@@ -9,62 +9,45 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
 
-from . import followup, imaging, loading, rapid
-from .config import Followup, Pipeline
-from .db import Database
+from .config import Pipeline
 from .errors import CardscanError
-from .model import (
-    CardImage,
-    IngestResult,
-    Note,
-    OcrResult,
-    ParsedCard,
-    PlannedTask,
-    Status,
-    contact_record,
-)
-from .ocr import OcrEngine, TesseractEngine
-from .orient import quality, read_upright
-from .pairing import Job, is_back_only
+from .intake.pairing import Job, is_back_only
+from .model import CardImage, IngestResult, Note, OcrResult, ParsedCard, Status, contact_record
 from .parse import parse_front, parse_note
 from .parse.qrcodes import fields_from_qr, merge
-from .qr import read_qr_codes
+from .read import imaging, loading
+from .read.engines import EngineFactory, OcrEngine, default_engines
+from .read.orient import quality, read_upright
+from .read.qr import read_qr_codes
+
+if TYPE_CHECKING:  # storage (SQLAlchemy) is imported only by the functions that store
+    from .store import Database
 
 log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Context:
-    """What a run knows beyond the images: settings, the batch's meeting, and today."""
+    """What a run knows beyond the images: settings, the batch's meeting, today, and which
+    OCR engines read (a factory that crosses into worker processes; by default one engine
+    per process as the settings say)."""
 
     pipeline: Pipeline
     today: dt.date
     met: dt.date | None = None
     event: str | None = None
     debug_dir: Path | None = None  # save every intermediate image here
+    engines: EngineFactory = default_engines
+
+    def engine(self, *, back: bool = False) -> OcrEngine:
+        return self.engines(self.pipeline.ocr, back=back)
 
 
 # --- reading one card (runs in worker processes) -------------------------------------------
-
-_ENGINES: dict[tuple[str, str, int], OcrEngine] = {}
-
-
-def engine_for(pipeline: Pipeline, *, back: bool = False) -> OcrEngine:
-    """One engine per process and setting, loaded and checked once: Tesseract for fronts;
-    for handwritten backs the pipeline's back_engine (auto: RapidOCR when installed)."""
-    kind = "tesseract"
-    if back and (pipeline.ocr.back_engine == "rapidocr"
-                 or (pipeline.ocr.back_engine == "auto" and rapid.AVAILABLE)):
-        kind = "rapidocr"
-    key = (kind, pipeline.ocr.languages, pipeline.ocr.timeout)
-    if key not in _ENGINES:
-        _ENGINES[key] = (rapid.RapidEngine() if kind == "rapidocr" else
-                         TesseractEngine(pipeline.ocr.languages, timeout=pipeline.ocr.timeout))
-    return _ENGINES[key]
 
 
 @dataclass(frozen=True)
@@ -89,7 +72,7 @@ def read_sides(image: CardImage, *, back: bool, ctx: Context,
     # notes: line CER 0.49 -> 0.88), so backs keep their strokes.
     preprocess = (replace(settings.preprocess, remove_rules=False) if back
                   else replace(settings.preprocess, separate_ink=False))
-    engine = engine_for(settings, back=back)
+    engine = ctx.engine(back=back)
     if back and engine.name == "rapidocr":
         # RapidOCR boxes each tilted line itself; one angle for the whole note made it worse
         # (handwriting-font backs: character accuracy 0.914 without deskew, 0.911 with).
@@ -115,6 +98,10 @@ def read_sides(image: CardImage, *, back: bool, ctx: Context,
             sides.append(Side(reading.ocr, reading.image,
                               tuple(f"{image.path}: {w}" for w in crop.warnings), timing,
                               codes, reading.turned))
+            log.debug("%s page %d: %s side read by %s in %.2f s (%d calls, turned %d), "
+                      "%d lines", image.path, page_number, "back" if back else "front",
+                      reading.ocr.engine, reading.seconds, reading.calls, reading.turned,
+                      len(reading.ocr.lines))
             if ctx.debug_dir is not None:
                 _save_steps(ctx.debug_dir, image.path, len(sides), page_number, crop.steps)
     return sides
@@ -142,6 +129,7 @@ def read_card(front: CardImage, back: CardImage | None, ctx: Context, *,
         fronts = read_sides(front, back=False, ctx=ctx)
         backs = read_sides(back, back=True, ctx=ctx) if back else []
     backs = [_turn_like_front(b, f, ctx) for f, b in zip(fronts, backs, strict=False)]
+    log.info("%s: %d card(s), %d back(s) read", front.path, len(fronts), len(backs))
     return [_parse(front, back if i < len(backs) else None, side,
                    backs[i] if i < len(backs) else None, i, ctx)
             for i, side in enumerate(fronts)]
@@ -153,7 +141,7 @@ def _turn_like_front(back: Side, front: Side, ctx: Context) -> Side:
     """
     if not front.turned:
         return back
-    engine = engine_for(ctx.pipeline, back=True)
+    engine = ctx.engine(back=True)
     image = imaging.rotate(back.image, -front.turned)
     ocr = engine.read(image, page_mode=ctx.pipeline.ocr.back_page_mode)
     if quality(ocr) <= quality(back.ocr):
@@ -316,10 +304,11 @@ def _attach_to(before: IngestResult, side: CardImage, db: Database, ctx: Context
                now: dt.datetime) -> IngestResult:
     """Read ``side`` again as a handwritten back and add its note to the card before it."""
     readings = [s.ocr for s in read_sides(side, back=True, ctx=ctx)]
-    db.save_unpaired_back(side, readings, now=now)
+    with db.transaction() as tx:
+        tx.save_unpaired_back(side, readings, now=now)
     text = "\n".join(r.text for r in readings)
     note = read_note(text.splitlines(), ctx)
-    _attach_note(side.sha256, before.contact_id or 0, note, text, db, ctx)
+    _attach_note(side.sha256, before.contact_id or 0, note, text, db, ctx, now=now)
     return IngestResult(side.path, Status.ATTACHED, contact_id=before.contact_id,
                         message=f"{side.path}: read as the back of {before.path.name}")
 
@@ -328,7 +317,8 @@ def keep_unpaired_back(back: CardImage, db: Database, ctx: Context, *,
                        now: dt.datetime) -> IngestResult:
     """Read and store a back whose front is not here, so it can be attached later."""
     sides = read_sides(back, back=True, ctx=ctx)
-    scan_id = db.save_unpaired_back(back, [s.ocr for s in sides], now=now)
+    with db.transaction() as tx:
+        scan_id = tx.save_unpaired_back(back, [s.ocr for s in sides], now=now)
     return IngestResult(back.path, Status.UNPAIRED, message=(
         f"{back.path}: back of a card with no matching front; kept as scan {scan_id}. "
         f"Attach it with: cardscan attach {back.path} --to CONTACT_ID"))
@@ -338,19 +328,20 @@ def attach_back(path: Path, contact_id: int, db: Database, ctx: Context) -> int:
     """Attach a stored back (by its file) to a contact: its note becomes the newest meeting.
     Returns the note id. The stored OCR text is parsed again; no OCR is run."""
     image = loading.read_card_image(path, decode=False)
-    text = db.unpaired_back_text(image.sha256)
+    with db.transaction() as tx:
+        text = tx.unpaired_back_text(image.sha256)
     note = read_note(text.splitlines(), ctx)
-    return _attach_note(image.sha256, contact_id, note, text, db, ctx)
+    return _attach_note(image.sha256, contact_id, note, text, db, ctx, now=dt.datetime.now())
 
 
 def _attach_note(sha256: str, contact_id: int, note: Note, text: str, db: Database,
-                 ctx: Context) -> int:
-    met_on, event = note.met_on or ctx.met or ctx.today, note.event or ctx.event
-    meeting = followup.Meeting(met_on=met_on, name=db.contact_name(contact_id), event=event,
-                               topics=note.topics, actions=note.actions, priority=note.priority)
-    tasks = followup.plan(meeting, ctx.pipeline.followup)
-    return db.attach_note(sha256, contact_id, note, text=text, met_on=met_on, event=event,
-                          tasks=tasks)
+                 ctx: Context, *, now: dt.datetime) -> int:
+    from .followup import lifecycle
+
+    return lifecycle.attach_note(db, sha256, contact_id, note, text=text,
+                                 met_on=note.met_on or ctx.met or ctx.today,
+                                 event=note.event or ctx.event, policy=ctx.pipeline.followup,
+                                 now=now)
 
 
 def _store_ready(pending: list[tuple[Job, Future[list[ParsedCard]]]], db: Database,
@@ -381,53 +372,28 @@ def _store_ready(pending: list[tuple[Job, Future[list[ParsedCard]]]], db: Databa
                 f"{job.front}: internal error {type(e).__name__}: {e} (please report it)"))
 
 
-def first_touch(card: ParsedCard, policy: Followup) -> list[PlannedTask]:
-    """A new contact starts its sequence with the first touch; each later one is planned when
-    the one before is done (from that day)."""
-    meeting = followup.Meeting(met_on=card.met_on, name=card.contact.name, event=card.event,
-                               topics=card.note.topics, actions=card.note.actions,
-                               priority=card.note.priority)
-    return followup.plan(meeting, policy)[:1]
-
-
-def close_task(db: Database, task_id: int, *, state: str, on: dt.date, policy: Followup,
-               outcome: str | None = None) -> PlannedTask | None:
-    """Done or skipped: the task closes and the next touch is planned from ``on``; "stopped"
-    (they replied) ends the contact's sequence. Returns the next touch, if any."""
-    if state == "stopped":
-        contact_id = db.task(task_id)["contact_id"]
-        db.stop_contact(contact_id, on=on, outcome=outcome)
-        return None
-
-    def then(task: dict[str, Any]) -> PlannedTask | None:
-        meeting = followup.Meeting(
-            met_on=dt.date.fromisoformat(task["met_on"]) if task["met_on"] else on,
-            name=task["contact_name"], event=task["event"], topics=tuple(task["topics"]),
-            actions=tuple(task["actions"]), priority=task["priority"])
-        return followup.after_done(task["touch"], on, meeting, policy)
-
-    return db.close_task(task_id, state=state, on=on, outcome=outcome, then=then)
-
-
 def store(cards: list[ParsedCard], db: Database, ctx: Context, *, now: dt.datetime
           ) -> list[IngestResult]:
     """Save the cards read from one file with their follow-up plans (one transaction).
 
     A card with no text at all is reported, not stored as a contact.
     """
+    from .followup import lifecycle
+
     if cards and db.has_scan(cards[0].front.sha256):  # the same image twice in one batch
         return [IngestResult(cards[0].front.path, Status.DUPLICATE, message="already stored")]
-    results, keep = [], []
+    results: list[IngestResult] = []
+    keep: list[ParsedCard] = []
     for card in cards:
         if not card.front_ocr.lines:
             results.append(IngestResult(card.front.path, Status.NO_TEXT, part=card.part,
                                         message=f"{card.front.path}: no text found; "
                                                 "is this a card?"))
             continue
-        keep.append((card, first_touch(card, ctx.pipeline.followup)))
-    saved = db.save_cards(keep, now=now) if keep else []
+        keep.append(card)
+    saved = lifecycle.store_cards(db, keep, ctx.pipeline.followup, now=now) if keep else []
     results += [IngestResult(card.front.path, Status.MERGED if merged else Status.CREATED,
                              contact_id=contact_id, back=card.back.path if card.back else None,
                              part=card.part)
-                for (card, _), (contact_id, merged) in zip(keep, saved, strict=True)]
+                for card, (contact_id, merged) in zip(keep, saved, strict=True)]
     return results

@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository's samples, and the real CLI run as a subprocess."""
+"""Shared fixtures: the repository's samples, and the real CLI run as a subprocess, reading
+with recorded OCR (``cli``) or with the real engines (``real_cli``)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,18 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.recorded import ocr_env
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
+
+Cli = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture(scope="session")
@@ -20,13 +26,19 @@ def sample_labels() -> dict[str, Any]:
     return json.loads((SAMPLES / "labels.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def cli(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Run ``python -m cardscan ARGS`` in a clean environment; returns CompletedProcess."""
+def clean_env(tmp_path: Path, *, recorded: bool) -> dict[str, str]:
+    """A clean environment: no CARDSCAN_* of the caller's, the scan store and home under
+    ``tmp_path`` (never the real user data directory), recorded OCR unless told otherwise."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARDSCAN_")}
     env["CARDSCAN_STORE"] = str(tmp_path / "store")
-    env["HOME"] = str(tmp_path / "home")  # never touch the real user data directory
+    env["HOME"] = str(tmp_path / "home")
     env["XDG_DATA_HOME"] = str(tmp_path / "home" / "data")
+    env["XDG_STATE_HOME"] = str(tmp_path / "home" / "state")
+    return {**env, **(ocr_env() if recorded else {})}
+
+
+def _runner(tmp_path: Path, *, recorded: bool) -> Cli:
+    env = clean_env(tmp_path, recorded=recorded)
 
     def run(*args: str | Path, check: bool = False, extra_env: dict[str, str] | None = None,
             stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -38,3 +50,15 @@ def cli(tmp_path: Path):  # type: ignore[no-untyped-def]
         return done
 
     return run
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """``python -m cardscan ARGS`` reading with recorded OCR; returns CompletedProcess."""
+    return _runner(tmp_path, recorded=True)
+
+
+@pytest.fixture
+def real_cli(tmp_path: Path) -> Cli:
+    """``python -m cardscan ARGS`` with the real OCR engines."""
+    return _runner(tmp_path, recorded=False)

@@ -1,23 +1,26 @@
-"""Contacts stored without OCR: a card parsed from text, saved in a real database."""
+"""Contacts stored without OCR: a card parsed from text, saved in a real database through the
+follow-up lifecycle (as a batch stores it)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from cardscan.config import Followup
-from cardscan.db import Database
+from cardscan.followup import lifecycle
 from cardscan.model import CardImage, Note, OcrResult, ParsedCard
 from cardscan.parse import parse_front
-from cardscan.pipeline import first_touch
+from cardscan.store import Database
 
 MET = dt.date(2026, 11, 12)  # a Thursday
 
 
-def text_card(text: str, note: Note, *, event: str | None = "Web Summit") -> ParsedCard:
+def text_card(text: str, note: Note, *, event: str | None = "Web Summit",
+              data: bytes | None = None) -> ParsedCard:
     """A card read as ``text`` (another meeting is another scan: its bytes differ)."""
-    data = f"{text}|{note}|{event}".encode()
+    data = data or f"{text}|{note}|{event}".encode()
     image = CardImage(Path("card.png"), hashlib.sha256(data).hexdigest(), data)
     ocr = OcrResult.from_text(text)
     return ParsedCard(front=image, back=None, front_ocr=ocr, back_ocr=None,
@@ -25,11 +28,26 @@ def text_card(text: str, note: Note, *, event: str | None = "Web Summit") -> Par
                       met_on=note.met_on or MET, event=event)
 
 
+def store_card(db: Database, card: ParsedCard, *,
+               now: dt.datetime = dt.datetime(2026, 11, 13, 9)) -> tuple[int, bool]:
+    """Store one card as a batch does; (contact id, merged)."""
+    [saved] = lifecycle.store_cards(db, [card], Followup(), now=now)
+    return saved
+
+
 def store_person(db: Database, name: str, note: Note, *, extra: str = "",
                  event: str | None = "Web Summit") -> int:
     """Store ``name`` (Head of Sales at Acme Corp, first-name@acme.com); the contact id."""
     text = f"{name}\nHead of Sales\nAcme Corp\n{name.split()[0].lower()}@acme.com{extra}"
-    card = text_card(text, note, event=event)
-    [(contact_id, _)] = db.save_cards([(card, first_touch(card, Followup()))],
-                                      now=dt.datetime(2026, 11, 13, 9))
+    contact_id, _ = store_card(db, text_card(text, note, event=event))
     return contact_id
+
+
+def tasks(db: Database, **filters: Any) -> list[dict[str, Any]]:
+    """Tasks in their public JSON shape (``tasks --json``)."""
+    return [t.json() for t in db.tasks(**filters)]
+
+
+def contacts(db: Database) -> list[dict[str, Any]]:
+    """Contacts in their public JSON shape (``contacts --json``)."""
+    return [c.json() for c in db.contacts()]

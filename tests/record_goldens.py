@@ -13,8 +13,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cardscan.config import load_pipeline
-from cardscan.loading import read_card_image
 from cardscan.pipeline import Context, read_sides
+from cardscan.read.loading import read_card_image
 from tests.recorded import DATA, REFERENCE, ocr_to_json, parse_recorded
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"

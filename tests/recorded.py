@@ -1,30 +1,50 @@
-"""Recorded OCR output: store what Tesseract read from the samples so the parser can be
-tested exactly, without OCR. Re-record with `make goldens`."""
+"""Recorded OCR: what the engines read from the samples, kept in tests/data so the parser and
+everything downstream of the engine are tested exactly, without Tesseract.
+
+- ``tests/data/ocr/*.json``: each sample card's front and back reading (parser goldens);
+- ``tests/data/recorded-ocr.jsonl``: every engine call the recorded tests make, replayed by
+  ``ocr.engine = "recorded"`` (cardscan/read/recorded.py).
+
+Re-record both with `make goldens` after an intended change to preprocessing, OCR settings or
+the parser, then review the diff.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
-from cardscan.model import Note, OcrResult, TextLine, Word, contact_record
+from cardscan.model import Note, OcrResult, contact_record
 from cardscan.parse import parse_front, parse_note
+from cardscan.read.engines import EngineFactory
+from cardscan.read.recorded import Record, Replay, ocr_from_json, ocr_to_json
 
 DATA = Path(__file__).parent / "data"
+RECORDING = DATA / "recorded-ocr.jsonl"
 REFERENCE = dt.date(2026, 11, 10)  # samples/labels.json reference_date
 
-
-def ocr_to_json(ocr: OcrResult) -> dict[str, Any]:
-    return {"engine": f"{ocr.engine} {ocr.engine_version}",
-            "lines": [[[w.text, w.conf, w.left, w.top, w.width, w.height, w.block, w.par, w.line]
-                       for w in line.words] for line in ocr.lines]}
+__all__ = ["DATA", "RECORDING", "REFERENCE", "engines", "ocr_env", "ocr_from_json",
+           "ocr_to_json", "parse_recorded", "recording"]
 
 
-def ocr_from_json(data: dict[str, Any]) -> OcrResult:
-    lines = tuple(TextLine(words=tuple(Word(w[0], w[1], *w[2:]) for w in line))
-                  for line in data["lines"])
-    engine, _, version = data["engine"].partition(" ")
-    return OcrResult(lines=lines, engine=engine, engine_version=version)
+def recording() -> bool:
+    """Under `make goldens` (CARDSCAN_RECORD_OCR=1) the recorded tests run the real engines
+    and add every call to the recording instead of replaying it."""
+    return os.environ.get("CARDSCAN_RECORD_OCR") == "1"
+
+
+def ocr_env() -> dict[str, str]:
+    """Environment that makes a ``cardscan`` process read with recorded OCR."""
+    if recording():
+        return {"CARDSCAN_OCR_RECORDING": str(RECORDING)}
+    return {"CARDSCAN_OCR_ENGINE": "recorded", "CARDSCAN_OCR_RECORDING": str(RECORDING)}
+
+
+def engines() -> EngineFactory:
+    """The engine factory for in-process tests (``Context(engines=...)``)."""
+    return Record(str(RECORDING)) if recording() else Replay(str(RECORDING))
 
 
 def parse_recorded(front: OcrResult, back: OcrResult | None) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """``cardscan review``: a local web app to check and correct cards and work the follow-ups.
 
-``store`` holds every database read and write the app needs (usable without the web);
+``actions`` is what the app does (usable without the web), over the storage package;
 ``app`` is the thin Flask layer: :func:`create_app` for tests and embedding, :func:`serve` for
 the command line.
 """

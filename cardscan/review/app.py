@@ -39,14 +39,14 @@ from werkzeug.serving import (
 )
 from werkzeug.wrappers.response import Response as BaseResponse
 
-from ..config import Followup, load_pipeline
-from ..db import Database
-from ..errors import CardscanError, ConfigError, StorageError
+from ..config import Pipeline
+from ..errors import CardscanError, ConfigError, NotFoundError
 from ..export import FORMATS, to_csv
+from ..export.vcard import to_vcard
 from ..followup import next_allowed_day
 from ..parse.phones import display_phone
-from ..vcard import to_vcard
-from . import fields, store
+from ..store import Database
+from . import actions, fields
 
 log = logging.getLogger(__name__)
 
@@ -60,26 +60,26 @@ SHORTCUTS = (("Ctrl+Enter", "confirm: save, mark reviewed, next card"),
              ("Esc", "close an enlarged image"))
 
 
-def create_app(db: Database, *, policy: Followup | None = None,
-               today: Callable[[], dt.date] = dt.date.today, default_region: str | None = None,
+def create_app(db: Database, settings: Pipeline | None = None, *,
+               today: Callable[[], dt.date] = dt.date.today,
                hosts: tuple[str, ...] = ("127.0.0.1", "localhost")) -> Flask:
-    """The review app over ``db``. ``policy`` plans the next touch when a task is done (default:
-    the default pipeline's); ``today`` is the clock; ``hosts`` are the host names it answers to
-    (an empty tuple: any)."""
-    pipeline = load_pipeline(None)
+    """The review app over ``db``. ``settings`` (resolved by the caller; default: built-in)
+    give the follow-up policy that plans the next touch and the region for typed phones;
+    ``today`` is the clock; ``hosts`` are the host names it answers to (an empty tuple: any)."""
+    settings = settings or Pipeline()
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secrets.token_bytes(32), MAX_CONTENT_LENGTH=1_000_000,
         SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_HTTPONLY=True,
         TRUSTED_HOSTS=list(hosts) or None,
-        CARDSCAN_DB=db, CARDSCAN_POLICY=policy or pipeline.followup, CARDSCAN_TODAY=today,
-        CARDSCAN_REGION=default_region or pipeline.parse.default_region,
+        CARDSCAN_DB=db, CARDSCAN_POLICY=settings.followup, CARDSCAN_TODAY=today,
+        CARDSCAN_REGION=settings.parse.default_region,
         CARDSCAN_CSRF=secrets.token_urlsafe(32))
     app.before_request(_check_request)
     app.after_request(_secure_headers)
     app.context_processor(_template_globals)
     app.add_template_filter(display_phone, "phone")
-    app.register_error_handler(store.NotFound, _not_found)
+    app.register_error_handler(NotFoundError, _not_found)
     app.register_error_handler(CardscanError, _user_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(SecurityError, _untrusted_host)
@@ -118,8 +118,8 @@ def _secure_headers(response: Response) -> Response:
 
 def _template_globals() -> dict[str, Any]:
     return {"csrf_token": _config("CARDSCAN_CSRF"), "csrf_field": CSRF_FIELD,
-            "formats": FORMATS, "shortcuts": SHORTCUTS, "weak": store.WEAK,
-            "confidence_of": store.field_confidence, "confidence_class": confidence_class}
+            "formats": FORMATS, "shortcuts": SHORTCUTS, "weak": actions.WEAK,
+            "confidence_of": actions.field_confidence, "confidence_class": confidence_class}
 
 
 def confidence_class(value: float | None) -> str:
@@ -128,12 +128,12 @@ def confidence_class(value: float | None) -> str:
         return "conf-none"
     if value <= 0:
         return "conf-missing"
-    if value < store.WEAK:
+    if value < actions.WEAK:
         return "conf-weak"
     return "conf-fair" if value < 0.85 else "conf-good"
 
 
-def _not_found(e: store.NotFound) -> tuple[str, int]:
+def _not_found(e: NotFoundError) -> tuple[str, int]:
     return render_template("error.html", message=str(e), status=404), 404
 
 
@@ -167,7 +167,7 @@ def _routes(app: Flask) -> None:
 
 
 def queue_page() -> str:
-    return render_template("queue.html", queue=store.queue(_db()))
+    return render_template("queue.html", queue=actions.queue(_db()))
 
 
 def card_page(contact_id: int) -> str:
@@ -177,10 +177,12 @@ def card_page(contact_id: int) -> str:
 def _render_card(contact_id: int, *, form: dict[str, Any] | None = None,
                  errors: dict[str, str] | None = None) -> str:
     db = _db()
-    view = store.card_view(db, contact_id)
-    contact = {**view.contact, **(form or {})}
+    with db.transaction() as tx:  # one transaction: what the page shows is one moment
+        view = tx.card_page(contact_id)
+        counts, next_id = tx.counts(), tx.next_unreviewed(contact_id)
+    contact = {**view.contact.json(), **(form or {})}
     return render_template("card.html", view=view, contact=contact, errors=errors or {},
-                           counts=store.queue(db).counts, next_id=store.next_card(db, contact_id),
+                           counts=counts, next_id=next_id,
                            phone_types=fields.PHONE_TYPES, priorities=fields.PRIORITIES)
 
 
@@ -190,10 +192,10 @@ def card_post(contact_id: int) -> BaseResponse | tuple[str, int]:
     if action not in ("save", "confirm"):
         abort(400, description="action is save or confirm")
     db = _db()
-    following = store.next_card(db, contact_id)  # before the save moves this card
+    following = actions.next_card(db, contact_id)  # before the save moves this card
     changes = form_changes(request.form)
     try:
-        changed = store.correct(db, contact_id, changes, confirm=action == "confirm",
+        changed = actions.correct(db, contact_id, changes, confirm=action == "confirm",
                                 policy=_config("CARDSCAN_POLICY"),
                                 default_region=_config("CARDSCAN_REGION"))
     except fields.InvalidChanges as e:
@@ -209,7 +211,7 @@ def card_post(contact_id: int) -> BaseResponse | tuple[str, int]:
 
 
 def form_changes(form: MultiDict[str, str]) -> dict[str, Any]:
-    """The card form as ``store.correct`` takes it: text, phone rows, lists one per line.
+    """The card form as ``actions.correct`` takes it: text, phone rows, lists one per line.
     A field the form did not send is left out (and so left alone)."""
     changes: dict[str, Any] = {f: form[f] for f in (*fields.TEXT_FIELDS, "met_on", "event",
                                                     "priority") if f in form}
@@ -227,7 +229,7 @@ def form_changes(form: MultiDict[str, str]) -> dict[str, Any]:
 
 def next_page(contact_id: int) -> BaseResponse:
     """Skip: the next card in the queue, unchanged."""
-    following = store.next_card(_db(), contact_id)
+    following = actions.next_card(_db(), contact_id)
     if following is None:
         flash("No other card waits for review.", "ok")
         return redirect(url_for("queue_page"))
@@ -237,10 +239,10 @@ def next_page(contact_id: int) -> BaseResponse:
 def scan_image(scan_id: int) -> Response:
     """A scan, by id, from the scan store only."""
     db = _db()
-    path = store.image_path(db, scan_id)
-    mimetype = store.WEB_IMAGE_TYPES.get(path.suffix.lower())
+    path = actions.image_path(db, scan_id)
+    mimetype = actions.WEB_IMAGE_TYPES.get(path.suffix.lower())
     response = (send_file(path, mimetype=mimetype) if mimetype else
-                Response(store.scan_png(db, scan_id), mimetype="image/png"))
+                Response(actions.scan_png(db, scan_id), mimetype="image/png"))
     response.headers["Cache-Control"] = "private, max-age=86400"  # content-addressed
     return response
 
@@ -248,27 +250,27 @@ def scan_image(scan_id: int) -> Response:
 def followups_page() -> str:
     due = request.args.get("due", "today")
     today = _config("CARDSCAN_TODAY")()
-    groups = store.followups(_db(), today=today)
+    groups = actions.followups(_db(), today=today)
     tomorrow = today + dt.timedelta(days=1)
     return render_template("followups.html", groups=groups, due=due, tasks=groups.get(due),
-                           today=today, tomorrow=tomorrow, choices=store.DUE_CHOICES,
+                           today=today, tomorrow=tomorrow, choices=actions.DUE_CHOICES,
                            snooze_to=next_allowed_day(tomorrow, _config("CARDSCAN_POLICY")))
 
 
 def _back_to_followups() -> BaseResponse:
     due = request.form.get("due", "today")
-    return redirect(url_for("followups_page", due=due if due in store.DUE_CHOICES else "today"))
+    return redirect(url_for("followups_page", due=due if due in actions.DUE_CHOICES else "today"))
 
 
 def task_done(task_id: int) -> BaseResponse:
     state = request.form.get("state", "done")
     try:
-        planned = store.finish_task(_db(), task_id, on=_config("CARDSCAN_TODAY")(),
-                                    policy=_config("CARDSCAN_POLICY"), state=state,
-                                    outcome=request.form.get("outcome"))
-    except store.NotFound:
+        planned = actions.finish_task(_db(), task_id, on=_config("CARDSCAN_TODAY")(),
+                                      policy=_config("CARDSCAN_POLICY"), state=state,
+                                      outcome=request.form.get("outcome"))
+    except NotFoundError:
         raise
-    except (StorageError, fields.InvalidChanges) as e:  # already done, a bad state: say so
+    except CardscanError as e:  # already done, a bad state: say so
         flash(str(e), "error")
         return _back_to_followups()
     message = f"Task {task_id} {state}."
@@ -283,11 +285,11 @@ def task_done(task_id: int) -> BaseResponse:
 
 def task_snooze(task_id: int) -> BaseResponse:
     try:
-        day = store.snooze(_db(), task_id, request.form.get("until", ""),
-                           today=_config("CARDSCAN_TODAY")())
-    except store.NotFound:
+        day = actions.snooze(_db(), task_id, request.form.get("until", ""),
+                             today=_config("CARDSCAN_TODAY")())
+    except NotFoundError:
         raise
-    except (StorageError, fields.InvalidChanges) as e:
+    except CardscanError as e:
         flash(str(e), "error")
         return _back_to_followups()
     flash(f"Task {task_id} snoozed until {day:%a %Y-%m-%d}.", "ok")
@@ -301,13 +303,13 @@ def _reviewed_only() -> bool:
 def export_csv(fmt: str) -> Response:
     if fmt not in FORMATS:
         abort(404, description=f"no export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    contacts = store.export_contacts(_db(), reviewed_only=_reviewed_only())
+    contacts = actions.export_contacts(_db(), reviewed_only=_reviewed_only())
     return _download(to_csv(contacts, fmt, excel=False), f"cardscan-{fmt}.csv",
                      "text/csv; charset=utf-8")
 
 
 def export_vcard() -> Response:
-    contacts = store.export_contacts(_db(), reviewed_only=_reviewed_only())
+    contacts = actions.export_contacts(_db(), reviewed_only=_reviewed_only())
     return _download(to_vcard(contacts, version="4.0"), "cardscan.vcf",
                      "text/vcard; charset=utf-8")
 
@@ -361,8 +363,8 @@ class ReviewServer:
         self._server.server_close()
 
 
-def make_review_server(db: Database, *, host: str = "127.0.0.1", port: int = 8765,
-                       policy: Followup | None = None,
+def make_review_server(db: Database, settings: Pipeline | None = None, *,
+                       host: str = "127.0.0.1", port: int = 8765,
                        today: Callable[[], dt.date] = dt.date.today) -> ReviewServer:
     """Bind the review app (not yet serving). A host that is not loopback answers to any host
     name and is logged as a warning: anyone who can reach it can read the contacts."""
@@ -370,7 +372,7 @@ def make_review_server(db: Database, *, host: str = "127.0.0.1", port: int = 876
     if not is_loopback(host):
         log.warning("review app on %s: anyone on that network can read your contacts", host)
         hosts = ()
-    app = create_app(db, policy=policy, today=today, hosts=hosts)
+    app = create_app(db, settings, today=today, hosts=hosts)
     listening = _listen(host, port)
     try:  # werkzeug takes over a bound socket; binding itself it would print and exit
         server = make_server(host, port, app, threaded=True, request_handler=_Handler,
@@ -394,11 +396,10 @@ def _listen(host: str, port: int) -> socket.socket:
     return listening
 
 
-def serve(db: Database, host: str = "127.0.0.1", port: int = 8765, *,
-          policy: Followup | None = None,
-          on_ready: Callable[[str], None] | None = None) -> None:
+def serve(db: Database, settings: Pipeline | None = None, *, host: str = "127.0.0.1",
+          port: int = 8765, on_ready: Callable[[str], None] | None = None) -> None:
     """Run the review app until interrupted; ``on_ready`` gets its address once it listens."""
-    server = make_review_server(db, host=host, port=port, policy=policy)
+    server = make_review_server(db, settings, host=host, port=port)
     if on_ready is not None:
         on_ready(server.url)
     try:

@@ -1,4 +1,5 @@
-"""The CLI end to end: real files, real Tesseract, a real SQLite file."""
+"""The CLI end to end: real files, a real SQLite file, recorded OCR (``cli``) or the real
+Tesseract (``real_cli``)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from cardscan import cli as cardscan_cli
 from tests.conftest import SAMPLES
-
-pytestmark = pytest.mark.ocr
+from tests.recorded import ocr_env
 
 CONTRACT = {"name", "given_name", "family_name", "title", "company", "phones", "emails",
             "website", "address", "met_on", "event", "topics", "actions", "priority",
@@ -24,14 +25,19 @@ def cards() -> list[dict[str, Any]]:
     return json.loads((SAMPLES / "labels.json").read_text(encoding="utf-8"))["cards"]
 
 
-def test_scan_json_has_the_public_keys_on_every_sample(cli, cards) -> None:  # type: ignore[no-untyped-def]
+def test_scan_json_has_the_public_keys_on_every_sample(  # type: ignore[no-untyped-def]
+        cards, capsys, monkeypatch) -> None:
+    """``cardscan scan --json`` (its ``main``, in this process: 41 process starts cost more
+    than the test) on every sample, read with recorded OCR."""
+    for key, value in ocr_env().items():
+        monkeypatch.setenv(key, value)
     for card in cards:
-        args = ["scan", SAMPLES / card["front"], "--json", "--met", "2026-11-10",
+        args = ["scan", str(SAMPLES / card["front"]), "--json", "--met", "2026-11-10",
                 "--card", str(card.get("card_index", 1))]
         if card.get("back"):
-            args += ["--back", SAMPLES / card["back"]]
-        done = cli(*args, check=True)
-        record = json.loads(done.stdout)
+            args += ["--back", str(SAMPLES / card["back"])]
+        assert cardscan_cli.main(args) == 0, card["id"]
+        record = json.loads(capsys.readouterr().out)
         assert record.keys() >= CONTRACT, card["id"]
         assert all(set(p) == {"number", "type"} and p["number"].startswith("+")
                    and p["type"] in ("work", "mobile", "fax", "other") for p in record["phones"])
@@ -39,8 +45,11 @@ def test_scan_json_has_the_public_keys_on_every_sample(cli, cards) -> None:  # t
         dt.date.fromisoformat(record["met_on"])
 
 
-def test_scan_stores_nothing(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    cli("scan", SAMPLES / "images" / "us-left-two-phones_front.png", check=True)
+@pytest.mark.ocr
+def test_scan_stores_nothing(real_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    done = real_cli("scan", SAMPLES / "images" / "us-left-two-phones_front.png", "--json",
+                    check=True)
+    assert json.loads(done.stdout)["name"] == "Jordan Ellis"  # the real Tesseract read it
     assert not (tmp_path / "store").exists()
     assert not (tmp_path / "home").exists()
 
@@ -158,10 +167,11 @@ def test_a_back_without_its_front_is_kept_and_can_be_attached(  # type: ignore[n
     assert "1 duplicate" in again.stderr
 
 
-def test_pipeline_by_name_and_unknown_pipeline(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.ocr
+def test_pipeline_by_name_and_unknown_pipeline(real_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     front = SAMPLES / "images" / "us-left-two-phones_front.png"
-    assert cli("scan", front, "--pipeline", "default", "--json").returncode == 0
-    done = cli("scan", front, "--pipeline", "nope")
+    assert real_cli("scan", front, "--pipeline", "default", "--json").returncode == 0
+    done = real_cli("scan", front, "--pipeline", "nope")
     assert done.returncode == 2 and "pipeline 'nope' not found" in done.stderr
 
 
@@ -187,7 +197,8 @@ def test_parse_reads_text_from_stdin(cli, tmp_path: Path) -> None:  # type: igno
         "Jane Doe", "CTO", "Acme Inc.", ["jane@acme.com"])
 
 
-def test_bench_runs_on_any_labelled_folder(cli, tmp_path: Path, cards) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.ocr
+def test_bench_runs_on_any_labelled_folder(real_cli, tmp_path: Path, cards) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "set"
     (folder / "images").mkdir(parents=True)
     subset = cards[:2]
@@ -197,7 +208,7 @@ def test_bench_runs_on_any_labelled_folder(cli, tmp_path: Path, cards) -> None: 
                 shutil.copy(SAMPLES / card[side], folder / card[side])
     labels = {"reference_date": "2026-11-10", "cards": subset}
     (folder / "labels.json").write_text(json.dumps(labels), encoding="utf-8")
-    done = cli("bench", folder, "--json", tmp_path / "b.json", check=True)
+    done = real_cli("bench", folder, "--json", tmp_path / "b.json", check=True)
     assert "| field | cards | recall | precision |" in done.stdout
     assert "bare `tesseract IMG stdout`" in done.stdout
     summary = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["set"]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import vobject
 
-from cardscan.db import Database
 from cardscan.export import FORMATS, GOOGLE_COLUMNS, OUTLOOK_COLUMNS
 from cardscan.model import Note
+from cardscan.store import Database
 from tests.factories import MET, store_person
 
 
@@ -22,7 +22,8 @@ def _db(tmp_path: Path) -> str:
                                       actions=("send pricing deck",)))
     store_person(db, "Omar Haddad", Note(met_on=dt.date(2026, 12, 3)), event="CES")
     hostile = store_person(db, "Mia Wong", Note(met_on=MET), event="=cmd|' /C calc'!A0")
-    db.set_consent(hostile, True)
+    with db.transaction() as tx:
+        tx.set_consent(hostile, True)
     return url
 
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, clean_env
 
 IMAGES = SAMPLES / "images"
 # Twelve different people (clean scans of different cards).
@@ -21,9 +21,7 @@ FRONTS = sorted(p for p in IMAGES.glob("*_front.png"))[:12]
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CARDSCAN_")}
-    env.update(CARDSCAN_STORE=str(tmp_path / "store"), HOME=str(tmp_path / "home"))
-    return env
+    return clean_env(tmp_path, recorded=True)
 
 
 def _files(folder: Path) -> list[Path]:

@@ -1,5 +1,5 @@
 """``cardscan review`` end to end: the real app over a real SQLite file (a sample card ingested
-with the real CLI and real Tesseract), driven in a real headless Chromium with Playwright.
+with the real CLI, reading recorded OCR), driven in a real headless Chromium with Playwright.
 
 Needs Debian's ``chromium`` (apt-get install chromium) and Playwright for Python (pip install
 playwright); no browser is downloaded. Without them the module is skipped, or fails when
@@ -28,12 +28,13 @@ import pytest
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from cardscan.config import Followup
-from cardscan.db import Correction, Database
 from cardscan.model import CardImage, Note, OcrResult, ParsedCard
 from cardscan.parse import parse_front
-from cardscan.pipeline import first_touch
-from cardscan.review import make_review_server, store
+from cardscan.review import actions, make_review_server
+from cardscan.store import Database
+from cardscan.store.schema import CorrectionRow
+from tests.conftest import clean_env
+from tests.factories import contacts, store_card, tasks
 
 
 def _missing(reason: str) -> None:
@@ -52,7 +53,7 @@ CHROMIUM = os.environ.get("CARDSCAN_CHROMIUM") or shutil.which("chromium") or "/
 if not Path(CHROMIUM).is_file():
     _missing(f"no Chromium at {CHROMIUM}: apt-get install chromium")
 
-pytestmark = [pytest.mark.slow, pytest.mark.ocr]
+pytestmark = [pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGES = ROOT / "samples" / "images"
@@ -63,10 +64,8 @@ CORRECTED_TITLE = "Chief Solar Officer"
 
 def _run_cli(tmp: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
     """``python -m cardscan`` as tests/conftest.py's ``cli`` runs it: a clean environment, the
-    scan store and home under ``tmp``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CARDSCAN_")}
-    env.update(CARDSCAN_STORE=str(tmp / "store"), HOME=str(tmp / "home"),
-               XDG_DATA_HOME=str(tmp / "home" / "data"))
+    scan store and home under ``tmp``, recorded OCR."""
+    env = clean_env(tmp, recorded=True)
     return subprocess.run([sys.executable, "-m", "cardscan", *map(str, args)],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
 
@@ -91,8 +90,7 @@ def _add_card(db: Database, lines: list[str], *, met_on: dt.date) -> int:
                       back=None, front_ocr=ocr, back_ocr=None,
                       contact=parse_front(ocr, default_region="US"), note=Note(met_on=met_on),
                       met_on=met_on, event="Web Summit")
-    [(contact_id, merged)] = db.save_cards([(card, first_touch(card, Followup()))],
-                                           now=dt.datetime(2026, 11, 12, 18))
+    contact_id, merged = store_card(db, card, now=dt.datetime(2026, 11, 12, 18))
     assert not merged
     return contact_id
 
@@ -109,13 +107,13 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
                     "--workers", "1")
     assert done.returncode == 0, done.stderr
     db = Database(url, store=tmp / "store")
-    [jordan] = db.contacts()
+    [jordan] = contacts(db)
     assert jordan["name"] == "Jordan Ellis", jordan
     _add_card(db, ["Casey Brooks", "Bluebonnet Solar", jordan["emails"][0]],
               met_on=dt.date(2026, 11, 11))
     mallory = _add_card(db, ["Mallory Quinn", "Buyer", "Quinn Trading", "mallory@quinn.example"],
                         met_on=dt.date(2026, 11, 11))
-    store.correct(db, mallory, {"company": HOSTILE})
+    actions.correct(db, mallory, {"company": HOSTILE})
     return db
 
 
@@ -154,7 +152,11 @@ def page(browser: Any, app_url: str) -> Iterator[Any]:
 
 
 def _contact(db: Database, name: str) -> dict[str, Any]:
-    return next(c for c in db.contacts() if c["name"] == name)
+    return next(c for c in contacts(db) if c["name"] == name)
+
+
+def _task(db: Database, task_id: int) -> dict[str, Any]:
+    return next(t for t in tasks(db, states=None) if t["id"] == task_id)
 
 
 def _images_loaded(page: Any) -> list[int]:
@@ -191,8 +193,9 @@ def test_correct_a_field_confirm_and_find_it_in_the_export(page: Any, db: Databa
     assert page.url != shown and re.search(r"/card/\d+$", page.url)
     stored = _contact(db, "Jordan Ellis")
     assert stored["reviewed"] is True and stored["title"] == CORRECTED_TITLE
-    with db.session() as s:
-        kept = s.scalars(select(Correction).where(Correction.contact_id == jordan["id"])).all()
+    with db.transaction() as tx:
+        kept = tx.session.scalars(select(CorrectionRow).where(
+            CorrectionRow.contact_id == jordan["id"])).all()
         assert [(r.field, r.machine_value, r.value) for r in kept] == [
             ("title", jordan["title"], CORRECTED_TITLE)]
     page.goto("/")
@@ -214,7 +217,7 @@ def test_correct_a_field_confirm_and_find_it_in_the_export(page: Any, db: Databa
 
 def test_a_follow_up_done_in_the_browser_plans_the_next_touch(page: Any, db: Database) -> None:
     jordan = _contact(db, "Jordan Ellis")
-    [task] = db.tasks(contact_id=jordan["id"])
+    [task] = tasks(db, contact_id=jordan["id"])
     # WHEN the reviewer opens today's follow-ups
     page.goto("/followups")
     card = page.locator(f"#task-{task['id']}")
@@ -231,19 +234,19 @@ def test_a_follow_up_done_in_the_browser_plans_the_next_touch(page: Any, db: Dat
         card.locator("button[value=done]").click()
     # THEN it is done and touch 2 is planned
     assert f"Task {task['id']} done. Next: touch 2 (call)" in page.inner_text(".flashes")
-    done = db.task(task["id"])
+    done = _task(db, task["id"])
     assert (done["status"], done["closed_on"], done["outcome"]) == (
         "done", TODAY.isoformat(), "sent the pricing deck")
-    [second] = db.tasks(contact_id=jordan["id"])
+    [second] = tasks(db, contact_id=jordan["id"])
     assert (second["touch"], second["channel"], second["status"]) == (2, "call", "open")
     # WHEN they snooze another follow-up to a date
-    other = db.tasks(due_by=TODAY)[0]
+    other = tasks(db, due_by=TODAY)[0]
     page.goto("/followups?due=all")
     snooze = page.locator(f"#task-{other['id']} form.snooze-form")
     snooze.locator("input[name=until]").fill("2026-11-20")
     with page.expect_navigation():
         snooze.locator("button").click()
-    assert (db.task(other["id"])["status"], db.task(other["id"])["due"]) == (
+    assert (_task(db, other["id"])["status"], _task(db, other["id"])["due"]) == (
         "snoozed", "2026-11-20")
     assert page.dialogs == []
 
@@ -272,11 +275,11 @@ def test_posts_need_the_csrf_token_and_images_need_a_scan_id(page: Any, db: Data
     assert page.request.post(f"/card/{mallory['id']}", form=form).status == 403
     assert page.request.post(f"/card/{mallory['id']}",
                              form={**form, "csrf_token": "guess"}).status == 403
-    [task] = db.tasks(contact_id=mallory["id"])
+    [task] = tasks(db, contact_id=mallory["id"])
     assert page.request.post(f"/tasks/{task['id']}/done", form={}).status == 403
     unchanged = _contact(db, "Mallory Quinn")
     assert (unchanged["title"], unchanged["reviewed"]) == (mallory["title"], False)
-    assert db.task(task["id"])["status"] == "open"
+    assert _task(db, task["id"])["status"] == "open"
     # the token in a header works (and proves the rejections above were about the token)
     ok = page.request.post(f"/card/{mallory['id']}", form={"action": "save"},
                            headers={"X-CSRF-Token": token}, max_redirects=0)
@@ -295,8 +298,7 @@ def test_posts_need_the_csrf_token_and_images_need_a_scan_id(page: Any, db: Data
 def test_the_cli_starts_the_app_and_prints_its_address(tmp_path: Path) -> None:
     if _run_cli(tmp_path, "review", "--help").returncode != 0:
         pytest.skip("`cardscan review` is not wired into cardscan/cli.py yet")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CARDSCAN_")}
-    env.update(CARDSCAN_STORE=str(tmp_path / "store"), HOME=str(tmp_path / "home"))
+    env = clean_env(tmp_path, recorded=True)
     url = f"sqlite:///{tmp_path / 'cards.db'}"
     process = subprocess.Popen([sys.executable, "-m", "cardscan", "review", "--db", url,
                                 "--port", "0"], cwd=ROOT, env=env, text=True,

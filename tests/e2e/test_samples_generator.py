@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cardscan.loading import decode_pages, read_card_image
+from cardscan.read.loading import decode_pages, read_card_image
 from tests.conftest import SAMPLES
 
 

@@ -7,9 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from cardscan import rapid
 from cardscan.config import load_pipeline
-from cardscan.pipeline import Context, Job, engine_for, scan
+from cardscan.pipeline import Context, Job, scan
+from cardscan.read import rapid
+from cardscan.read.engines import default_engines
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.ocr
@@ -28,8 +29,8 @@ def test_a_handwritten_back_gives_the_meeting(engine: str) -> None:
     if engine == "rapidocr" and not rapid.AVAILABLE:
         pytest.skip("rapidocr-onnxruntime is not installed")
     ctx = _context(engine)
-    assert engine_for(ctx.pipeline, back=True).name == engine
-    assert engine_for(ctx.pipeline).name == "tesseract"  # fronts always
+    assert default_engines(ctx.pipeline.ocr, back=True).name == engine
+    assert default_engines(ctx.pipeline.ocr).name == "tesseract"  # fronts always
     [card] = scan(Job(FRONT, BACK), ctx)
     assert card.back_ocr is not None and card.back_ocr.engine == engine
     assert card.met_on == dt.date(2026, 11, 12)
@@ -39,7 +40,7 @@ def test_a_handwritten_back_gives_the_meeting(engine: str) -> None:
 
 def test_auto_picks_rapidocr_when_it_is_installed() -> None:
     expected = "rapidocr" if rapid.AVAILABLE else "tesseract"
-    assert engine_for(_context("auto").pipeline, back=True).name == expected
+    assert default_engines(_context("auto").pipeline.ocr, back=True).name == expected
 
 
 def test_a_back_scanned_sideways_is_turned_like_its_front(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from cardscan.config import Pipeline, load_pipeline, pipeline_from_dict
+from cardscan.config import (
+    Pipeline,
+    default_database,
+    load_pipeline,
+    pipeline_from_dict,
+    resolve,
+)
 from cardscan.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_default_toml_is_the_builtin_default() -> None:
     loaded = load_pipeline(str(ROOT / "pipelines" / "default.toml"))
     builtin = Pipeline()
-    assert (loaded.preprocess, loaded.ocr, loaded.parse, loaded.followup) == (
-        builtin.preprocess, builtin.ocr, builtin.parse, builtin.followup)
+    assert (loaded.preprocess, loaded.ocr, loaded.parse, loaded.followup, loaded.storage) == (
+        builtin.preprocess, builtin.ocr, builtin.parse, builtin.followup, builtin.storage)
 
 
 def test_every_shipped_pipeline_loads() -> None:
@@ -48,3 +54,42 @@ def test_mistakes_in_a_pipeline_file_are_reported(data: dict, message: str) -> N
 def test_an_unknown_pipeline_name_says_where_it_looked() -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_pipeline("no-such-pipeline")
+
+
+# --- settings in layers: defaults < pipeline file < CARDSCAN_* < flags ---------------------------
+
+def test_each_layer_overrides_the_one_before(tmp_path: Path) -> None:
+    show = tmp_path / "show.toml"
+    show.write_text('[ocr]\nlanguages = "eng+fra"\ntimeout = 30\n[parse]\ndefault_region = "FR"\n'
+                    '[storage]\ndatabase = "sqlite:///from-file.db"\n', encoding="utf-8")
+    env = {"CARDSCAN_OCR_TIMEOUT": "45", "CARDSCAN_DB": "sqlite:///from-env.db",
+           "CARDSCAN_FOLLOWUP_TOUCH_GAPS": "3", "CARDSCAN_FOLLOWUP_TOUCHES": "email, call",
+           "CARDSCAN_PREPROCESS_DESKEW": "no", "CARDSCAN_REQUIRE_BROWSER": "1"}
+    settings = resolve(str(show), env=env, flags={"storage.database": "sqlite:///flag.db"})
+    assert settings.ocr.languages == "eng+fra"  # the file over the default
+    assert settings.ocr.timeout == 45  # the environment over the file
+    assert settings.parse.default_region == "FR" and settings.ocr.page_mode == 3
+    assert settings.storage.database == "sqlite:///flag.db"  # the flag over everything
+    assert settings.followup.touches == ("email", "call")
+    assert settings.followup.touch_gaps == (3,) and settings.preprocess.deskew is False
+    no_flag = resolve(str(show), env=env, flags={"storage.database": None})
+    assert no_flag.storage.database == "sqlite:///from-env.db"
+    assert resolve(str(show), env={}).storage.database == "sqlite:///from-file.db"
+
+
+def test_the_pipeline_and_the_database_default_from_the_environment() -> None:
+    settings = resolve(None, env={"CARDSCAN_PIPELINE": "europe"})
+    assert (settings.name, settings.parse.default_region) == ("europe", "DE")
+    assert settings.storage.database == default_database()
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"CARDSCAN_OCR_PAGE_MODE": "three"}, "page_mode must be int, got 'three'"),
+    ({"CARDSCAN_OCR_LANGAUGES": "eng"}, "unknown setting"),
+    ({"CARDSCAN_PREPROCESS_DESKEW": "maybe"}, "deskew must be bool"),
+    ({"CARDSCAN_FOLLOWUP_AVOID_WEEKDAYS": "Caturday"}, "avoid_weekdays"),
+    ({"CARDSCAN_OCR_ENGINE": "recorded"}, "needs recording"),
+])
+def test_mistakes_in_the_environment_are_reported(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        resolve(None, env=env)

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from cardscan import export
 from cardscan.errors import ConfigError
 from cardscan.export import FORMATS, Address, split_address, to_csv
+from cardscan.export import crm as export
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "export"
 CONTACTS: list[dict[str, Any]] = json.loads((DATA / "contacts.json").read_text(encoding="utf-8"))

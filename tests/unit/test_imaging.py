@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from cardscan import imaging
 from cardscan.config import Preprocess
+from cardscan.read import imaging
 
 RNG = np.random.default_rng(7)
 

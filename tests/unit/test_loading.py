@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from cardscan.errors import InputFileError
-from cardscan.loading import HEIC, decode_pages, read_card_image
+from cardscan.read.loading import HEIC, decode_pages, read_card_image
 
 
 def _card(colour: str = "white") -> Image.Image:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cardscan.pairing import Job, collect_jobs, pair_sides
+from cardscan.intake.pairing import Job, collect_jobs, pair_sides
 
 
 def test_front_and_back_pair_by_name() -> None:

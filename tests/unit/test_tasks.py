@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from cardscan.config import Followup
-from cardscan.db import Database
-from cardscan.errors import StorageError
+from cardscan.errors import NotFoundError, UsageError
+from cardscan.followup import lifecycle
 from cardscan.model import Note
-from cardscan.pipeline import close_task, first_touch
-from tests.factories import MET, store_person
+from cardscan.store import Database
+from tests.factories import MET, contacts, store_card, store_person, tasks
 from tests.factories import text_card as _card
 
 POLICY = Followup()
@@ -27,9 +27,13 @@ def _store(db: Database, name: str, note: Note, event: str | None = "Web Summit"
     return store_person(db, name, note, event=event)
 
 
+def close_task(db: Database, task_id: int, **kwargs):  # type: ignore[no-untyped-def]
+    return lifecycle.close_task(db, task_id, **kwargs)
+
+
 def test_a_new_contact_has_its_first_touch_open(db: Database) -> None:
     contact = _store(db, "Dana Lee", Note(met_on=MET, topics=("fleet tracking",)))
-    [task] = db.tasks()
+    [task] = tasks(db)
     assert (task["contact_id"], task["touch"], task["channel"], task["status"]) == (
         contact, 1, "email", "open")
     assert task["due"] == "2026-11-13"  # met Thursday -> Friday
@@ -38,51 +42,53 @@ def test_a_new_contact_has_its_first_touch_open(db: Database) -> None:
 
 def test_done_plans_each_next_touch_from_the_day_it_was_done_then_stops(db: Database) -> None:
     _store(db, "Dana Lee", Note(met_on=MET))
-    [first] = db.tasks()
+    [first] = tasks(db)
     second = close_task(db, first["id"], state="done", on=dt.date(2026, 11, 16),  # a Monday
                         policy=POLICY, outcome="sent the deck")
     assert second is not None and (second.touch, second.channel) == (2, "call")
     assert second.due_on == dt.date(2026, 11, 24)  # Monday + 7 -> Monday -> Tuesday
-    [open_two] = db.tasks()
+    [open_two] = tasks(db)
     assert open_two["touch"] == 2 and open_two["due"] == "2026-11-24"
     third = close_task(db, open_two["id"], state="done", on=dt.date(2026, 11, 25), policy=POLICY)
     assert third is not None and (third.touch, third.channel, third.due_on) == (
         3, "note", dt.date(2026, 12, 9))
-    [open_three] = db.tasks()
+    [open_three] = tasks(db)
     assert close_task(db, open_three["id"], state="done", on=dt.date(2026, 12, 9),
                       policy=POLICY) is None
-    assert db.tasks() == []
-    history = db.tasks(states=None)
+    assert tasks(db) == []
+    history = tasks(db, states=None)
     assert [(t["touch"], t["status"]) for t in history] == [(1, "done"), (2, "done"), (3, "done")]
     assert history[0]["outcome"] == "sent the deck" and history[0]["closed_on"] == "2026-11-16"
 
 
 def test_skip_moves_on_and_snooze_moves_the_date(db: Database) -> None:
     _store(db, "Dana Lee", Note(met_on=MET))
-    [first] = db.tasks()
-    db.snooze_task(first["id"], dt.date(2026, 11, 20))
-    [snoozed] = db.tasks()
+    [first] = tasks(db)
+    with db.transaction() as tx:
+        tx.snooze_task(first["id"], dt.date(2026, 11, 20))
+    [snoozed] = tasks(db)
     assert (snoozed["status"], snoozed["due"]) == ("snoozed", "2026-11-20")
-    assert db.tasks(due_by=dt.date(2026, 11, 19)) == []
+    assert tasks(db, due_by=dt.date(2026, 11, 19)) == []
     close_task(db, first["id"], state="skipped", on=dt.date(2026, 11, 20), policy=POLICY)
-    [second] = db.tasks()
+    [second] = tasks(db)
     assert (second["touch"], second["due"]) == (2, "2026-11-27")
-    with pytest.raises(StorageError, match="already skipped"):
+    with pytest.raises(UsageError, match="already skipped"):
         close_task(db, first["id"], state="done", on=dt.date(2026, 11, 20), policy=POLICY)
-    with pytest.raises(StorageError, match="no task 99"):
-        db.snooze_task(99, dt.date(2026, 11, 20))
+    with pytest.raises(NotFoundError, match="no task 99"), db.transaction() as tx:
+        tx.snooze_task(99, dt.date(2026, 11, 20))
 
 
 def test_stop_and_replied_end_the_sequence(db: Database) -> None:
     one = _store(db, "Dana Lee", Note(met_on=MET))
     _store(db, "Omar Haddad", Note(met_on=MET))
-    assert db.stop_contact(one, on=dt.date(2026, 11, 14), outcome="not a fit") == 1
-    [left] = db.tasks()
+    with db.transaction() as tx:
+        assert tx.stop_contact(one, on=dt.date(2026, 11, 14), outcome="not a fit") == 1
+    [left] = tasks(db)
     assert left["contact_name"] == "Omar Haddad"
     assert close_task(db, left["id"], state="stopped", on=dt.date(2026, 11, 14),
                       policy=POLICY) is None  # they replied: no next touch
-    assert db.tasks() == []
-    assert {t["status"] for t in db.tasks(states=None)} == {"stopped"}
+    assert tasks(db) == []
+    assert {t["status"] for t in tasks(db, states=None)} == {"stopped"}
 
 
 def test_a_contact_met_again_gets_a_fresh_plan_and_keeps_history(db: Database) -> None:
@@ -90,12 +96,12 @@ def test_a_contact_met_again_gets_a_fresh_plan_and_keeps_history(db: Database) -
     again = _store(db, "Dana Lee", Note(met_on=dt.date(2027, 1, 7), topics=("EV chargers",)),
                    event="CES")  # the same e-mail: merged
     assert again == contact
-    [fresh] = db.tasks()
+    [fresh] = tasks(db)
     assert (fresh["touch"], fresh["event"], fresh["due"]) == (1, "CES", "2027-01-08")
     assert "CES" in fresh["draft"] and "EV chargers" in fresh["draft"]
-    old = [t for t in db.tasks(states=None) if t["status"] == "stopped"]
+    old = [t for t in tasks(db, states=None) if t["status"] == "stopped"]
     assert len(old) == 1 and old[0]["event"] == "Web Summit"
-    [stored] = db.contacts()
+    [stored] = contacts(db)
     assert [m["event"] for m in stored["meetings"]] == ["Web Summit", "CES"]
     assert stored["event"] == "CES"
 
@@ -103,11 +109,12 @@ def test_a_contact_met_again_gets_a_fresh_plan_and_keeps_history(db: Database) -
 def test_a_back_attached_later_completes_the_cards_meeting(db: Database) -> None:
     contact = _store(db, "Dana Lee", Note(), event=None)  # no back, no date: the scan date
     note = Note(met_on=dt.date(2026, 11, 10), event="CES", topics=("EV chargers",))
-    db.attach_note("0" * 64, contact, note, text="Met 11/10 @ CES", met_on=note.met_on,
-                   event="CES", tasks=first_touch(_card("x", note, event="CES"), POLICY))
-    [stored] = db.contacts()
+    lifecycle.attach_note(db, "0" * 64, contact, note, text="Met 11/10 @ CES",
+                          met_on=dt.date(2026, 11, 10), event="CES", policy=POLICY,
+                          now=dt.datetime(2026, 11, 14, 9))
+    [stored] = contacts(db)
     assert [(m["met_on"], m["event"]) for m in stored["meetings"]] == [("2026-11-10", "CES")]
-    [task] = db.tasks()
+    [task] = tasks(db)
     assert (task["touch"], task["due"], task["event"]) == (1, "2026-11-12", "CES")
     assert "EV chargers" in task["draft"]
 
@@ -116,8 +123,7 @@ def test_different_people_are_not_merged(db: Database) -> None:
     one = _store(db, "Dana Lee", Note(met_on=MET))
     shared_inbox = "Omar Haddad\nHead of Sales\nAcme Corp\ndana@acme.com"
     card = _card(shared_inbox, Note(met_on=MET))
-    [(other, merged)] = db.save_cards([(card, first_touch(card, POLICY))],
-                                      now=dt.datetime(2026, 11, 13, 9))
+    other, merged = store_card(db, card)
     assert other != one and not merged
 
 
@@ -125,30 +131,30 @@ def test_a_merged_card_fills_gaps_and_keeps_differing_values(db: Database) -> No
     one = _store(db, "Dana Lee", Note(met_on=MET))
     card = _card("Dana Lee\nChief Revenue Officer\nAcme Corp\ndana@acme.com\n"
                  "+1 415 555 0142", Note(met_on=MET))
-    [(same, merged)] = db.save_cards([(card, first_touch(card, POLICY))],
-                                     now=dt.datetime(2026, 11, 14, 9))
+    same, merged = store_card(db, card, now=dt.datetime(2026, 11, 14, 9))
     assert (same, merged) == (one, True)
-    [stored] = db.contacts()
+    [stored] = contacts(db)
     assert stored["title"] == "Head of Sales"
     assert stored["alternatives"] == {"title": ["Chief Revenue Officer"]}
     assert "title" in stored["review"]
     assert [p["number"] for p in stored["phones"]] == ["+14155550142"]
-    assert len(db.tasks()) == 1  # the same meeting: no second plan
+    assert len(tasks(db)) == 1  # the same meeting: no second plan
 
 
 def test_tasks_filter_by_event_and_order_by_date_then_priority(db: Database) -> None:
     _store(db, "Dana Lee", Note(met_on=MET))
     _store(db, "Omar Haddad", Note(met_on=MET, priority="high"), event="CES")
     _store(db, "Mia Wong", Note(met_on=dt.date(2026, 11, 9)), event="CES")
-    names = [t["contact_name"] for t in db.tasks()]
+    names = [t["contact_name"] for t in tasks(db)]
     assert names == ["Mia Wong", "Omar Haddad", "Dana Lee"]  # Wed 11; Fri 13 high, Fri 13
-    assert [t["contact_name"] for t in db.tasks(event="ces")] == ["Mia Wong", "Omar Haddad"]
-    assert [t["contact_name"] for t in db.tasks(due_before=dt.date(2026, 11, 13))] == [
+    assert [t["contact_name"] for t in tasks(db, event="ces")] == ["Mia Wong", "Omar Haddad"]
+    assert [t["contact_name"] for t in tasks(db, due_before=dt.date(2026, 11, 13))] == [
         "Mia Wong"]
 
 
 def test_marketing_consent_is_off_until_the_user_says_so(db: Database) -> None:
     contact = _store(db, "Dana Lee", Note(met_on=MET))
-    assert db.contacts()[0]["marketing_consent"] is False
-    db.set_consent(contact, True)
-    assert db.contacts()[0]["marketing_consent"] is True
+    assert contacts(db)[0]["marketing_consent"] is False
+    with db.transaction() as tx:
+        tx.set_consent(contact, True)
+    assert contacts(db)[0]["marketing_consent"] is True

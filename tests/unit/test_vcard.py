@@ -9,7 +9,7 @@ import pytest
 import vobject
 
 from cardscan.errors import ConfigError
-from cardscan.vcard import VERSIONS, contact_uid, to_vcard
+from cardscan.export.vcard import VERSIONS, contact_uid, to_vcard
 from tests.unit.test_export import CONTACTS, GERMAN, HOSTILE, check_golden
 
 

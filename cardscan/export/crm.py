@@ -1,7 +1,7 @@
 """Exports: stored contacts -> CSV for Google, Outlook, HubSpot, Salesforce or any spreadsheet.
 
-Every function here is pure: contacts in the shape of ``Database.contacts()`` in, text out. The
-text is UTF-8-ready with CRLF rows (RFC 4180); write it with ``newline=""``.
+Every function here is pure: contacts in the public JSON shape (``ContactView.json()``) in,
+text out. The text is UTF-8-ready with CRLF rows (RFC 4180); write it with ``newline=""``.
 
 Every format carries the meeting (event, date, topics, promised actions) and the contact's
 marketing consent, in the column the CRM imports without a custom mapping where one exists:
@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 Contact = Mapping[str, Any]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import loading
+from ..read import loading
 
 _BACK_RE = re.compile(r"^(?P<stem>.*?)[ _.-]?back$", re.IGNORECASE)
 

@@ -8,16 +8,16 @@ from typing import Any
 
 from icalendar import Calendar, Event
 
-from .config import Followup
+from ..config import Followup
 
 _SUMMARY = {"email": "E-mail {who}", "call": "Call {who}", "note": "Last note to {who}"}
 
 
 def tasks_ics(tasks: Iterable[dict[str, Any]], policy: Followup, *, now: dt.datetime) -> bytes:
-    """One event per task (as ``Database.tasks`` gives them): a short block at the policy's
-    ``calendar_time`` (floating local time, so it lands at that hour in the user's calendar)
-    or an all-day event; the draft in the description. The UID is stable per task, so
-    importing again updates events instead of adding copies."""
+    """One event per task (``TaskView.json()``, as ``tasks --json`` prints it): a block at
+    the policy's ``calendar_time`` (floating local time, so it lands at that hour in the
+    user's calendar) or an all-day event; the draft in the description. The UID is stable
+    per task, so importing again updates events instead of adding copies."""
     cal = Calendar()
     cal.add("prodid", "-//cardscan//follow-ups//EN")
     cal.add("version", "2.0")

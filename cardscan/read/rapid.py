@@ -13,12 +13,14 @@ import time
 
 import numpy as np
 
-from .errors import MissingDependencyError
-from .model import OcrResult, TextLine, Word
-from .ocr import lines_by_position
+from ..errors import MissingDependencyError
+from ..model import OcrResult, TextLine, Word
+from .layout import lines_by_position
 
 # Imported only when used: onnxruntime writes a device id under ~/.cache on import.
 AVAILABLE = importlib.util.find_spec("rapidocr_onnxruntime") is not None
+MISSING = ("RapidOCR is not installed: pip install --no-deps rapidocr-onnxruntime "
+           "onnxruntime pyclipper shapely pyyaml six tqdm (make does this)")
 
 
 class RapidEngine:
@@ -28,9 +30,7 @@ class RapidEngine:
 
     def __init__(self) -> None:
         if not AVAILABLE:
-            raise MissingDependencyError(
-                "RapidOCR is not installed: pip install --no-deps rapidocr-onnxruntime "
-                "onnxruntime pyclipper shapely pyyaml six tqdm (make does this)")
+            raise MissingDependencyError(MISSING)
         from rapidocr_onnxruntime import RapidOCR
 
         # One thread per process: the batch runs one process per core.

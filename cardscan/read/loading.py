@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
+from ..errors import InputFileError
+from ..model import CardImage
 from . import pdf
-from .errors import InputFileError
-from .model import CardImage
 
 log = logging.getLogger(__name__)
 

@@ -1,29 +1,21 @@
-"""The OCR engine protocol and its Tesseract implementation (pytesseract, word boxes)."""
+"""Tesseract through pytesseract: image -> words with boxes and confidences."""
 
 from __future__ import annotations
 
 import os
 import time
 from itertools import groupby
-from typing import Protocol
 
 import numpy as np
 import pytesseract
 
-from .errors import MissingDependencyError, OcrError
-from .model import OcrResult, TextLine, Word
+from ..errors import MissingDependencyError, OcrError
+from ..model import OcrResult, TextLine, Word
+from .layout import SPARSE_MODES, lines_by_position
 
 # One OpenMP thread per Tesseract process is 3-6x faster on cards (ocr_bakeoff.md, section 1);
 # parallelism comes from running one process per core instead.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-
-
-class OcrEngine(Protocol):
-    name: str
-
-    def read(self, image: np.ndarray, *, page_mode: int) -> OcrResult: ...
-
-    def orientation(self, image: np.ndarray) -> int | None: ...
 
 
 class TesseractEngine:
@@ -47,11 +39,10 @@ class TesseractEngine:
         except pytesseract.TesseractError as e:
             raise OcrError(f"Tesseract failed: {e.message}") from e
         lines = lines_from_data(data)
-        if page_mode in _SPARSE_MODES:
+        if page_mode in SPARSE_MODES:
             lines = lines_by_position(lines)
         return OcrResult(lines=lines, engine=self.name,
                          engine_version=self.version, seconds=time.perf_counter() - started)
-
 
     def orientation(self, image: np.ndarray) -> int | None:
         """Degrees to turn the image clockwise so its text is upright (Tesseract OSD), or None
@@ -69,25 +60,6 @@ class TesseractEngine:
 
 
 _OSD_MIN_CONFIDENCE = 2.0
-_SPARSE_MODES = (11, 12)  # "sparse text": Tesseract reports scattered words, not lines
-
-
-def lines_by_position(lines: tuple[TextLine, ...]) -> tuple[TextLine, ...]:
-    """Regroup words into lines by where they sit: words whose vertical middles lie within
-    half a word height of each other share a line, read left to right."""
-    rows: list[list[Word]] = []
-    for word in sorted((w for line in lines for w in line.words), key=lambda w: w.top):
-        middle = word.top + word.height / 2
-        for row in rows:
-            last = row[-1]
-            if abs(last.top + last.height / 2 - middle) < 0.5 * max(last.height, word.height):
-                row.append(word)
-                break
-        else:
-            rows.append([word])
-    return tuple(TextLine(words=tuple(sorted(row, key=lambda w: w.left))) for row in rows)
-
-
 def lines_from_data(data: dict[str, list]) -> tuple[TextLine, ...]:
     """Group image_to_data rows into lines of words, skipping empty and structural rows."""
     words = [

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .config import Preprocess
+from ..config import Preprocess
 
 Quad = np.ndarray  # 4x2 float32 corner points: top-left, top-right, bottom-right, bottom-left
 

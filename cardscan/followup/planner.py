@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .config import WEEKDAYS, Followup
-from .model import PlannedTask
+from ..config import WEEKDAYS, Followup
+from ..model import PlannedTask
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ import vobject
 from vobject.vcard import Address as VAddress
 from vobject.vcard import Name
 
-from .errors import ConfigError
-from .export import Contact, consent, contact_notes, events, is_e164, split_address
+from ..errors import ConfigError
+from .crm import Contact, consent, contact_notes, events, is_e164, split_address
 
 VERSIONS = ("4.0", "3.0")
 # Never change it: every UID cardscan ever wrote derives from it, and a re-import matches on UID.

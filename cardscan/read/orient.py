@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..model import OcrResult
+from .engines import OcrEngine
 from .imaging import rotate
-from .model import OcrResult
-from .ocr import OcrEngine
 
 _GOOD_CONFIDENCE = 70.0  # mean confidence of real words on an upright, readable card
 _MIN_WORDS = 3

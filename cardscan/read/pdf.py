@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pypdfium2 as pdfium
 
-from .errors import InputFileError
-from .model import CardImage
+from ..errors import InputFileError
+from ..model import CardImage
 
 RENDER_DPI = 300
 MAX_PAGES = 200  # a card scan is never a book; refuse rather than render for minutes

@@ -23,11 +23,11 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from . import loading
-from .db import Database
-from .model import IngestResult, Status
+from ..model import IngestResult, Status
+from ..pipeline import Context, ingest_many
+from ..read import loading
+from ..store import Database
 from .pairing import Job, names_one_side, pair_sides
-from .pipeline import Context, ingest_many
 
 log = logging.getLogger(__name__)
 

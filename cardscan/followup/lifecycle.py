@@ -1,0 +1,128 @@
+"""A contact's follow-up plan over time, stored: between the pure planner and the database.
+
+Every function here runs in one transaction and works on typed values: a card stored with its
+meeting and first touch; a back attached later; a touch closed and the next one planned from
+the day it was done; drafts rewritten when a person corrects the name or the meeting. Only the
+next touch is stored; the planner decides it when the one before is closed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from ..config import Followup
+from ..model import ACTIVE, Note, ParsedCard, PlannedTask
+from ..store import Database, MeetingView, NewMeeting, TaskView, Transaction
+from . import planner
+
+
+def first_touch(meeting: planner.Meeting, policy: Followup) -> list[PlannedTask]:
+    """A new contact starts its sequence with the first touch; each later one is planned when
+    the one before is done (from that day)."""
+    return planner.plan(meeting, policy)[:1]
+
+
+def card_meeting(card: ParsedCard) -> planner.Meeting:
+    return planner.Meeting(met_on=card.met_on, name=card.contact.name, event=card.event,
+                           topics=card.note.topics, actions=card.note.actions,
+                           priority=card.note.priority)
+
+
+def stored_meeting(meeting: MeetingView, name: str | None) -> planner.Meeting:
+    return planner.Meeting(met_on=meeting.met_on, name=name, event=meeting.event,
+                           topics=meeting.topics, actions=meeting.actions,
+                           priority=meeting.priority)
+
+
+def store_cards(db: Database, cards: Sequence[ParsedCard], policy: Followup, *,
+                now: dt.datetime) -> list[tuple[int, bool]]:
+    """Store the cards read from one file (one transaction: a file is wholly stored or not
+    at all), each with its meeting and, for a meeting later than any before, a fresh plan.
+    Returns (contact id, merged into a stored contact) per card."""
+    with db.transaction() as tx:
+        return [_store_card(tx, card, policy, now) for card in cards]
+
+
+def _store_card(tx: Transaction, card: ParsedCard, policy: Followup,
+                now: dt.datetime) -> tuple[int, bool]:
+    contact_id, card_id, merged = tx.add_card(card, now=now)
+    if merged and not card.met_known:
+        return contact_id, merged  # another capture of the card: no new meeting
+    meeting = NewMeeting(card_id=card_id, met_on=card.met_on, event=card.event,
+                         topics=card.note.topics, actions=card.note.actions,
+                         priority=card.note.priority, confidence=card.note.confidence,
+                         text=card.back_ocr.text if card.back_ocr else "",
+                         met_known=card.met_known)
+    # The meeting a capture without a note stood in for is replaced, plan and all.
+    undated = tx.undated_meeting(contact_id)
+    note_id, later = tx.record_meeting(contact_id, meeting, replaces=undated)
+    if later or undated is not None:
+        tx.restart_plan(contact_id, note_id, first_touch(card_meeting(card), policy), now=now)
+    return contact_id, merged
+
+
+def attach_note(db: Database, sha256: str, contact_id: int, note: Note, *, text: str,
+                met_on: dt.date, event: str | None, policy: Followup,
+                now: dt.datetime) -> int:
+    """A kept back's note joins the contact's newest card: it completes the card's meeting
+    when the card had no back, else it is another meeting. A later meeting than any before
+    starts a fresh plan (the old sequence is stopped and kept); otherwise the open drafts
+    cite the note and an open first touch is re-dated. Returns the note id."""
+    with db.transaction() as tx:
+        name = tx.contact_name(contact_id)
+        card_id = tx.newest_card(contact_id)
+        tx.link_back(sha256, card_id)
+        tasks = planner.plan(planner.Meeting(met_on=met_on, name=name, event=event,
+                                             topics=note.topics, actions=note.actions,
+                                             priority=note.priority), policy)
+        meeting = NewMeeting(card_id=card_id, met_on=met_on, event=event, topics=note.topics,
+                             actions=note.actions, priority=note.priority,
+                             confidence=note.confidence, text=text)
+        note_id, later = tx.record_meeting(contact_id, meeting,
+                                           replaces=tx.blank_meeting(card_id))
+        if later:
+            tx.restart_plan(contact_id, note_id, tasks[:1], now=now)
+            return note_id
+        for task in tx.tasks(contact_id=contact_id):
+            planned = next((t for t in tasks if t.touch == task.touch), None)
+            if planned is not None:
+                first_open = task.touch == 1 and task.status == "open"
+                tx.update_task(task.id, draft=planned.draft, note_id=note_id,
+                               due_on=planned.due_on if first_open else None)
+        return note_id
+
+
+def close_task(db: Database, task_id: int, *, state: str, on: dt.date, policy: Followup,
+               outcome: str | None = None, now: dt.datetime | None = None
+               ) -> PlannedTask | None:
+    """Done or skipped: the task closes and the next touch is planned from ``on``; "stopped"
+    (they replied) ends the contact's sequence. Returns the next touch, if any."""
+    with db.transaction() as tx:
+        task = tx.task(task_id)
+        if state == "stopped":
+            tx.stop_contact(task.contact_id, on=on, outcome=outcome)
+            return None
+        tx.close_task(task_id, state=state, on=on, outcome=outcome)
+        following = planner.after_done(task.touch, on, _task_meeting(task, on), policy)
+        if following is not None:
+            tx.add_task(task.contact_id, task.note_id, following, now=now or dt.datetime.now())
+        return following
+
+
+def _task_meeting(task: TaskView, on: dt.date) -> planner.Meeting:
+    if task.meeting is None:
+        return planner.Meeting(met_on=on, name=task.contact_name)
+    return stored_meeting(task.meeting, task.contact_name)
+
+
+def redraft(tx: Transaction, contact_id: int, policy: Followup) -> None:
+    """The name or the latest meeting changed: the open drafts citing it are written again
+    (their due dates stay)."""
+    contact = tx.contact(contact_id)
+    latest = contact.latest
+    if latest is None:
+        return
+    meeting = stored_meeting(latest, contact.name)
+    for task in tx.tasks(contact_id=contact_id, note_id=latest.id, states=ACTIVE):
+        tx.update_task(task.id, draft=planner.touch(task.touch, task.due, meeting, policy).draft)

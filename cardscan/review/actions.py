@@ -1,0 +1,174 @@
+"""What the review app does, over the storage package and the follow-up lifecycle: the queue, a
+card page, a person's corrections, images, follow-ups and exports. No SQL here and no OCR.
+
+A person's correction never overwrites the machine's reading without trace: each changed field
+is stored with the value it replaced. What a person may type, and how it is cleaned, is
+``fields``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import export
+from ..config import Followup
+from ..errors import NotFoundError
+from ..followup import lifecycle
+from ..model import REVIEW_BELOW, CardImage, PlannedTask
+from ..parse.phones import region_of
+from ..read import loading
+from ..store import CardPage, Database, FieldChange, Queue
+from .fields import FIELDS, NOTE_FIELDS, InvalidChanges, clean, iso_date, one_line, public
+
+DUE_CHOICES = ("today", "week", "overdue", "all")
+WEAK = REVIEW_BELOW  # a field read with less confidence than this is highlighted
+# Formats a browser shows as they are; any other stored scan (PDF, TIFF, HEIC) is sent as PNG.
+WEB_IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+                   ".webp": "image/webp", ".gif": "image/gif"}
+
+
+# --- the queue and one card -------------------------------------------------------------------
+
+def queue(db: Database) -> Queue:
+    """Unreviewed contacts, the weakest reading first, and the reviewed ones, with counts."""
+    with db.transaction() as tx:
+        return tx.queue()
+
+
+def next_card(db: Database, after: int) -> int | None:
+    with db.transaction() as tx:
+        return tx.next_unreviewed(after)
+
+
+def card_view(db: Database, contact_id: int) -> CardPage:
+    with db.transaction() as tx:
+        return tx.card_page(contact_id)
+
+
+def field_confidence(contact: Mapping[str, Any], field: str) -> float | None:
+    """How sure the machine was of a field (0..1); None when it gave no figure."""
+    confidence = contact["confidence"]
+    if field in ("given_name", "family_name"):
+        field = field if field in confidence else "name"
+    value = confidence.get(field)
+    return None if value is None else float(value)
+
+
+# --- corrections ------------------------------------------------------------------------------
+
+def correct(db: Database, contact_id: int, changes: Mapping[str, Any], *, confirm: bool = False,
+            policy: Followup | None = None, default_region: str = "US",
+            now: dt.datetime | None = None) -> list[str]:
+    """Store a person's values for a contact; returns the fields that changed.
+
+    Each changed field keeps the value it replaced, and gets confidence 1.0 (a person has
+    checked it); values other cards gave for it (``alternatives``) are settled. ``confirm``
+    marks the contact reviewed and settles every field. Phones are normalised to E.164 (in
+    the region of the contact's first phone, else ``default_region``) and e-mails as the
+    parser normalises them; values that cannot be stored raise InvalidChanges and nothing is
+    saved. Open follow-up drafts are rewritten when the name or the meeting changed (their
+    due dates stay)."""
+    unknown = set(changes) - set(FIELDS)
+    if unknown:
+        raise InvalidChanges({f: "not a field a person can correct" for f in sorted(unknown)})
+    with db.transaction() as tx:
+        contact = tx.contact(contact_id)
+        before = contact.json()
+        region = next(filter(None, (region_of(p.number) for p in contact.fields.phones)),
+                      default_region)
+        after = clean(changes, region=region, has_note=contact.latest is not None)
+        changed = [f for f in FIELDS
+                   if f in after and public(f, after[f]) != public(f, before[f])]
+        tx.correct(contact_id, [FieldChange(f, after[f], public(f, before[f]), public(f, after[f]))
+                                for f in changed],
+                   settle=FIELDS if confirm else changed, confirm=confirm,
+                   now=now or dt.datetime.now())
+        if {"name", *NOTE_FIELDS} & set(changed):
+            lifecycle.redraft(tx, contact_id, policy or Followup())
+    return changed
+
+
+# --- scan images ------------------------------------------------------------------------------
+
+def image_path(db: Database, scan_id: int) -> Path:
+    """The stored image of a scan, only when it really lies inside the scan store."""
+    with db.transaction() as tx:
+        stored, _ = tx.scan_file(scan_id)
+    return db.scans.file(stored, f"scan {scan_id}")
+
+
+def scan_png(db: Database, scan_id: int) -> bytes:
+    """A stored scan a browser cannot show (PDF, TIFF, HEIC) as PNG: the card's own page."""
+    with db.transaction() as tx:
+        stored, part = tx.scan_file(scan_id)
+    path = db.scans.file(stored, f"scan {scan_id}")
+    pages = loading.decode_pages(CardImage(path, "", path.read_bytes()))
+    return loading.png_bytes(pages[min(part, len(pages) - 1)])
+
+
+# --- follow-ups -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Followups:
+    """Follow-ups still to do, as ``cardscan tasks --due`` groups them (public JSON shape,
+    each with ``days_late``)."""
+
+    today: tuple[dict[str, Any], ...]  # due today or earlier
+    week: tuple[dict[str, Any], ...]  # due within 7 days (overdue included)
+    overdue: tuple[dict[str, Any], ...]  # due before today
+    all: tuple[dict[str, Any], ...]
+
+    def get(self, due: str) -> tuple[dict[str, Any], ...]:
+        if due not in DUE_CHOICES:
+            raise InvalidChanges({"due": f"one of {', '.join(DUE_CHOICES)}"})
+        return tuple(getattr(self, due))
+
+
+def followups(db: Database, *, today: dt.date) -> Followups:
+    """Open and snoozed tasks, soonest first, each with ``days_late`` (0 when not late)."""
+    tasks = tuple({**t.json(), "days_late": max(0, (today - t.due).days)} for t in db.tasks())
+    week = today + dt.timedelta(days=7)
+    return Followups(
+        today=tuple(t for t in tasks if t["due"] <= today.isoformat()),
+        week=tuple(t for t in tasks if t["due"] <= week.isoformat()),
+        overdue=tuple(t for t in tasks if t["due"] < today.isoformat()),
+        all=tasks)
+
+
+def finish_task(db: Database, task_id: int, *, on: dt.date, policy: Followup,
+                state: str = "done", outcome: str | None = None) -> PlannedTask | None:
+    """Done or skipped: the task closes and the next touch is planned; returns that touch."""
+    if state not in ("done", "skipped"):
+        raise InvalidChanges({"state": "done or skipped"})
+    return lifecycle.close_task(db, task_id, state=state, on=on, policy=policy,
+                                outcome=one_line(outcome))
+
+
+def snooze(db: Database, task_id: int, until: str | dt.date, *, today: dt.date) -> dt.date:
+    """Move a task to a later day; returns the day."""
+    try:
+        day = dt.date.fromisoformat(iso_date(until)) if isinstance(until, str) else until
+    except ValueError as e:
+        raise InvalidChanges({"until": str(e)}) from None
+    if day <= today:
+        raise InvalidChanges({"until": f"snooze to a day after today ({today.isoformat()})"})
+    with db.transaction() as tx:
+        tx.snooze_task(task_id, day)
+    return day
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+def export_contacts(db: Database, *, reviewed_only: bool = False) -> list[Mapping[str, Any]]:
+    """The contacts an export link writes (each with its next follow-up): all of them, or only
+    those a person confirmed. As ``cardscan export --reviewed-only`` chooses them."""
+    return export.select([c.json() for c in db.contacts()], reviewed_only=reviewed_only)
+
+
+__all__ = ["DUE_CHOICES", "WEAK", "WEB_IMAGE_TYPES", "Followups", "NotFoundError", "card_view",
+           "correct", "export_contacts", "field_confidence", "finish_task", "followups",
+           "image_path", "next_card", "queue", "scan_png", "snooze"]

@@ -1,0 +1,40 @@
+"""The scan store: a content-addressed folder holding a copy of every image a user gave.
+
+Files are named by their SHA-256 (``ab/abcdef....jpg``), written to a ``.part`` file and renamed,
+and never overwritten or deleted; the user's own file is never moved by the store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import NotFoundError, StorageError
+
+
+class ScanStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def keep(self, data: bytes, sha256: str, suffix: str) -> Path:
+        """Copy an image's bytes into the store (once); returns where it lies."""
+        path = self.root / sha256[:2] / f"{sha256}{suffix.lower()}"
+        if not path.exists():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(path.suffix + ".part")
+                tmp.write_bytes(data)
+                tmp.replace(path)
+            except OSError as e:
+                raise StorageError(f"cannot write to the scan store {self.root}: {e}") from e
+        return path
+
+    def file(self, stored: str, what: str) -> Path:
+        """A stored image, only when it really lies inside the store (``what`` names it in
+        errors)."""
+        root = self.root.resolve()
+        path = Path(stored).resolve()
+        if not path.is_relative_to(root):
+            raise NotFoundError(f"{what} is not in the scan store {root}; not serving it")
+        if not path.is_file():
+            raise NotFoundError(f"{what}: the stored image {path} is missing")
+        return path

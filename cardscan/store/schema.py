@@ -1,0 +1,160 @@
+"""The database schema (SQLAlchemy 2.0 declarative): scans, cards, contacts, phones, e-mails,
+meetings (notes), corrections, exports and follow-up tasks. Table and column names are what
+databases written by earlier releases hold; rename nothing here without a migration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ScanRow(Base):
+    """One image the user gave us: where it came from, its checksum and what OCR read."""
+
+    __tablename__ = "scans"
+    __table_args__ = (UniqueConstraint("sha256", "part"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # of the file's bytes
+    part: Mapped[int] = mapped_column(Integer, default=0)  # which card in the file
+    path: Mapped[str] = mapped_column(Text)  # where the user's file was
+    stored_path: Mapped[str] = mapped_column(Text)  # our copy in the scan store
+    side: Mapped[str] = mapped_column(String(8))  # front | back
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
+    raw_text: Mapped[str] = mapped_column(Text, default="")
+    words: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [text, conf, l, t, w, h]
+    engine: Mapped[str] = mapped_column(String(32))
+    engine_version: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="ok")  # ok | no_text
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CardRow(Base):
+    """A physical card: front scan, optional back scan, what the machine parsed from it."""
+
+    __tablename__ = "cards"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    parsed: Mapped[dict[str, Any]] = mapped_column(JSON)  # the machine's fields + confidence
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    scans: Mapped[list[ScanRow]] = relationship()
+
+
+class ContactRow(Base):
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    given_name: Mapped[str | None] = mapped_column(Text)
+    family_name: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    department: Mapped[str | None] = mapped_column(Text)
+    company: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(Text)
+    social: Mapped[list[str] | None] = mapped_column(JSON, default=list)
+    address: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Newsletters and marketing lists only with the contact's permission: off until the user
+    # says so (cardscan consent CONTACT yes).
+    marketing_consent: Mapped[bool | None] = mapped_column(Boolean, default=False)
+    # Values a later card gave that differ from the stored ones: {field: [value, ...]}.
+    alternatives: Mapped[dict[str, list[str]] | None] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    phones: Mapped[list[PhoneRow]] = relationship(order_by="PhoneRow.id")
+    emails: Mapped[list[EmailRow]] = relationship(order_by="EmailRow.id")
+    notes: Mapped[list[NoteRow]] = relationship(order_by="NoteRow.id")
+
+
+class PhoneRow(Base):
+    __tablename__ = "phones"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    number: Mapped[str] = mapped_column(String(32), index=True)  # E.164
+    type: Mapped[str] = mapped_column(String(8))
+    raw: Mapped[str] = mapped_column(Text, default="")
+    extension: Mapped[str | None] = mapped_column(String(16))
+
+
+class EmailRow(Base):
+    __tablename__ = "emails"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    address: Mapped[str] = mapped_column(String(320), index=True)
+
+
+class NoteRow(Base):
+    """One meeting with the contact, as the back of the card (or the batch) tells it."""
+
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    met_on: Mapped[dt.date] = mapped_column(Date)
+    event: Mapped[str | None] = mapped_column(Text)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    actions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    confidence: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    # False: nothing said when or where (met_on is the scan date); a card that does say
+    # replaces this meeting instead of adding another.
+    met_known: Mapped[bool | None] = mapped_column(Boolean, default=True)
+
+
+class CorrectionRow(Base):
+    """A person's correction of a field: the machine's value is kept beside theirs."""
+
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    machine_value: Mapped[Any] = mapped_column(JSON)  # what the contact said before
+    value: Mapped[Any] = mapped_column(JSON)  # what the person typed
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ExportRow(Base):
+    """A contact written to an export of one format, so the next ``--new`` export skips it."""
+
+    __tablename__ = "exports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    format: Mapped[str] = mapped_column(String(16), index=True)
+    exported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class TaskRow(Base):
+    """One touch of a follow-up plan. Done or skipped, it makes way for the next touch."""
+
+    __tablename__ = "tasks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("notes.id"))
+    touch: Mapped[int] = mapped_column(Integer, default=1)
+    channel: Mapped[str] = mapped_column(String(16))
+    due_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    draft: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)  # done, skipped or stopped on
+    outcome: Mapped[str | None] = mapped_column(Text)  # what the user noted when closing it
+    contact: Mapped[ContactRow] = relationship()
+    note: Mapped[NoteRow | None] = relationship()

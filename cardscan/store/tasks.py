@@ -1,0 +1,106 @@
+"""Follow-up tasks in the database: reading them, and the state changes the lifecycle asks for
+(``followup.lifecycle`` decides what happens; this only stores it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..errors import NotFoundError, UsageError
+from ..model import ACTIVE, PlannedTask
+from .convert import task_view
+from .schema import ContactRow, TaskRow
+from .views import TaskView
+
+
+class TaskQueries:
+    session: Session
+
+    def tasks(self, *, due_by: dt.date | None = None, due_before: dt.date | None = None,
+              states: Sequence[str] | None = ACTIVE, event: str | None = None,
+              contact_id: int | None = None, note_id: int | None = None) -> list[TaskView]:
+        """Tasks ordered by due date, then priority (high first); by default the ones still
+        to do (open or snoozed)."""
+        query = select(TaskRow).options(selectinload(TaskRow.contact),
+                                        selectinload(TaskRow.note))
+        if due_by is not None:
+            query = query.where(TaskRow.due_on <= due_by)
+        if due_before is not None:
+            query = query.where(TaskRow.due_on < due_before)
+        if states is not None:
+            query = query.where(TaskRow.state.in_(states))
+        if contact_id is not None:
+            query = query.where(TaskRow.contact_id == contact_id)
+        if note_id is not None:
+            query = query.where(TaskRow.note_id == note_id)
+        out = [task_view(t) for t in self.session.scalars(query)]
+        if event is not None:
+            out = [t for t in out
+                   if t.meeting and (t.meeting.event or "").casefold() == event.casefold()]
+        return sorted(out, key=lambda t: (t.due, t.priority != "high", t.id))
+
+    def task(self, task_id: int) -> TaskView:
+        return task_view(self._task_row(task_id))
+
+    def _task_row(self, task_id: int) -> TaskRow:
+        task = self.session.get(TaskRow, task_id)
+        if task is None:
+            raise NotFoundError(f"no task {task_id}; see cardscan tasks")
+        return task
+
+    def add_task(self, contact_id: int, note_id: int | None, planned: PlannedTask, *,
+                 now: dt.datetime) -> int:
+        row = TaskRow(contact_id=contact_id, note_id=note_id, touch=planned.touch,
+                      channel=planned.channel, due_on=planned.due_on, draft=planned.draft,
+                      created_at=now)
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def close_task(self, task_id: int, *, state: str, on: dt.date,
+                   outcome: str | None = None) -> None:
+        """An open or snoozed task is done, skipped or stopped on ``on``."""
+        task = self._task_row(task_id)
+        if task.state not in ACTIVE:
+            raise UsageError(f"task {task_id} is already {task.state}")
+        task.state, task.closed_on, task.outcome = state, on, outcome
+
+    def update_task(self, task_id: int, *, draft: str | None = None, note_id: int | None = None,
+                    due_on: dt.date | None = None) -> None:
+        task = self._task_row(task_id)
+        if draft is not None:
+            task.draft = draft
+        if note_id is not None:
+            task.note_id = note_id
+        if due_on is not None:
+            task.due_on = due_on
+
+    def snooze_task(self, task_id: int, until: dt.date) -> None:
+        task = self._task_row(task_id)
+        if task.state not in ACTIVE:
+            raise UsageError(f"task {task_id} is {task.state}; only open tasks snooze")
+        task.state, task.due_on = "snoozed", until
+
+    def stop_contact(self, contact_id: int, *, on: dt.date, outcome: str | None = None) -> int:
+        """End a contact's follow-up sequence (they replied, or it is not worth more)."""
+        if self.session.get(ContactRow, contact_id) is None:
+            raise NotFoundError(f"no contact {contact_id}; see cardscan contacts")
+        tasks = self._active(contact_id)
+        for task in tasks:
+            task.state, task.closed_on, task.outcome = "stopped", on, outcome
+        return len(tasks)
+
+    def restart_plan(self, contact_id: int, note_id: int, tasks: Sequence[PlannedTask], *,
+                     now: dt.datetime) -> None:
+        """A newer meeting: the old sequence stops (kept as history), the new one starts."""
+        for task in self._active(contact_id):
+            task.state, task.closed_on, task.outcome = "stopped", now.date(), "met again"
+        for planned in tasks:
+            self.add_task(contact_id, note_id, planned, now=now)
+
+    def _active(self, contact_id: int) -> list[TaskRow]:
+        return list(self.session.scalars(select(TaskRow).where(
+            TaskRow.contact_id == contact_id, TaskRow.state.in_(ACTIVE))))

@@ -1,0 +1,223 @@
+"""One transaction on the database: the repository functions everything else calls.
+
+``with db.transaction() as tx:`` gives a :class:`Transaction`; what it returns are read models
+(``views``), what it takes are parsed values (``model``). Contacts, cards, scans and meetings
+are here; follow-up tasks in ``tasks``; what the review page reads and writes in ``review``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..errors import NotFoundError, StorageError
+from ..model import ACTIVE, CardImage, ContactFields, OcrResult, ParsedCard
+from .convert import contact_row, contact_view, parsed_json, words_json
+from .people import folded, same_person
+from .review import ReviewQueries
+from .scans import ScanStore
+from .schema import (
+    CardRow,
+    ContactRow,
+    EmailRow,
+    ExportRow,
+    NoteRow,
+    PhoneRow,
+    ScanRow,
+    TaskRow,
+)
+from .tasks import TaskQueries
+from .views import ContactView, NewMeeting
+
+_MERGED_FIELDS = ("name", "given_name", "family_name", "title", "department", "company",
+                  "website", "address")
+
+
+class Transaction(TaskQueries, ReviewQueries):
+    """Repository functions over one open session (committed when the ``with`` ends)."""
+
+    def __init__(self, session: Session, scans: ScanStore) -> None:
+        self.session, self.scans = session, scans
+
+    # --- scans ------------------------------------------------------------------------------
+
+    def has_scan(self, sha256: str) -> bool:
+        return self.session.scalar(select(ScanRow.id).where(ScanRow.sha256 == sha256)) is not None
+
+    def scan_paths(self, sha256: str) -> set[str]:
+        """Where the files with these bytes were when they were stored."""
+        return set(self.session.scalars(select(ScanRow.path).where(ScanRow.sha256 == sha256)))
+
+    def _add_scans(self, image: CardImage, readings: Sequence[tuple[int, OcrResult]], *,
+                   side: str, card_id: int | None, status: str | None,
+                   now: dt.datetime) -> list[ScanRow]:
+        stored = self.scans.keep(image.data, image.sha256, image.path.suffix)
+        rows = [ScanRow(sha256=image.sha256, part=part, path=str(image.path.resolve()),
+                        stored_path=str(stored), side=side, card_id=card_id, raw_text=ocr.text,
+                        engine=ocr.engine, engine_version=ocr.engine_version,
+                        words=words_json(ocr),
+                        status=status or ("ok" if ocr.lines else "no_text"), created_at=now)
+                for part, ocr in readings]
+        self.session.add_all(rows)
+        self.session.flush()
+        return rows
+
+    # --- contacts ---------------------------------------------------------------------------
+
+    def contact(self, contact_id: int) -> ContactView:
+        return contact_view(self._contact_row(contact_id))
+
+    def _contact_row(self, contact_id: int) -> ContactRow:
+        row = self.session.get(ContactRow, contact_id, options=[
+            selectinload(ContactRow.phones), selectinload(ContactRow.emails),
+            selectinload(ContactRow.notes)])
+        if row is None:
+            raise NotFoundError(f"no contact {contact_id}; see cardscan contacts")
+        return row
+
+    def contact_name(self, contact_id: int) -> str | None:
+        return self._contact_row(contact_id).name
+
+    def contacts(self) -> list[ContactView]:
+        """Every contact, oldest first, each with its next follow-up (the soonest open or
+        snoozed task)."""
+        rows = self.session.scalars(select(ContactRow).order_by(ContactRow.id).options(
+            selectinload(ContactRow.phones), selectinload(ContactRow.emails),
+            selectinload(ContactRow.notes))).all()
+        upcoming: dict[int, TaskRow] = {}
+        for task in self.session.scalars(select(TaskRow).where(TaskRow.state.in_(ACTIVE))
+                                         .order_by(TaskRow.due_on, TaskRow.id)):
+            upcoming.setdefault(task.contact_id, task)
+        return [contact_view(row, upcoming.get(row.id)) for row in rows]
+
+    def set_consent(self, contact_id: int, consent: bool) -> None:
+        self._contact_row(contact_id).marketing_consent = consent
+
+    def add_card(self, card: ParsedCard, *, now: dt.datetime) -> tuple[int, int, bool]:
+        """Store a card, its scans and its contact: a new contact, or merged into the stored
+        one of the same person (empty fields filled, differing values kept as alternatives).
+        Returns (contact id, card id, merged)."""
+        contact = same_person(self.session, card.contact)
+        merged = contact is not None
+        if contact is None:
+            contact = contact_row(card.contact, now)
+            self.session.add(contact)
+        else:
+            _merge_into(contact, card.contact)
+        self.session.flush()
+        row = CardRow(contact_id=contact.id, parsed=parsed_json(card),
+                      warnings=list(card.warnings), created_at=now)
+        self.session.add(row)
+        self.session.flush()
+        for side, image, ocr in (("front", card.front, card.front_ocr),
+                                 ("back", card.back, card.back_ocr)):
+            if image is not None and ocr is not None:
+                self._add_scans(image, [(card.part, ocr)], side=side, card_id=row.id,
+                                status=None, now=now)
+        return contact.id, row.id, merged
+
+    # --- meetings ---------------------------------------------------------------------------
+
+    def undated_meeting(self, contact_id: int) -> int | None:
+        """The meeting a capture without a note stood in for (it said nothing of when)."""
+        return self.session.scalar(select(NoteRow.id).where(
+            NoteRow.contact_id == contact_id, NoteRow.met_known.is_(False)))
+
+    def blank_meeting(self, card_id: int) -> int | None:
+        """The meeting of a card that had no back (no note text)."""
+        return self.session.scalar(select(NoteRow.id).where(NoteRow.card_id == card_id,
+                                                            NoteRow.text == ""))
+
+    def record_meeting(self, contact_id: int, meeting: NewMeeting, *,
+                       replaces: int | None = None) -> tuple[int, bool]:
+        """Store a meeting over ``replaces`` (what stood in for it) or as a new one. Returns
+        the note id and whether it is a new meeting later than every one before."""
+        fields: dict[str, Any] = {
+            "card_id": meeting.card_id, "text": meeting.text, "met_on": meeting.met_on,
+            "event": meeting.event, "topics": list(meeting.topics),
+            "actions": list(meeting.actions), "priority": meeting.priority,
+            "confidence": dict(meeting.confidence), "met_known": meeting.met_known}
+        if replaces is not None:
+            note = self.session.get(NoteRow, replaces)
+            if note is None:
+                raise NotFoundError(f"no meeting {replaces}")
+            for key, value in fields.items():
+                setattr(note, key, value)
+            self.session.flush()
+            return note.id, False
+        latest = self.session.scalars(
+            select(NoteRow).where(NoteRow.contact_id == contact_id)
+            .order_by(NoteRow.met_on.desc(), NoteRow.id.desc())).first()
+        note = NoteRow(contact_id=contact_id, **fields)
+        self.session.add(note)
+        self.session.flush()
+        return note.id, latest is None or note.met_on > latest.met_on
+
+    # --- backs without a front --------------------------------------------------------------
+
+    def save_unpaired_back(self, back: CardImage, readings: list[OcrResult], *,
+                           now: dt.datetime) -> int:
+        """Keep a back with no front: its scans, with no card, until it is attached."""
+        rows = self._add_scans(back, list(enumerate(readings)), side="back", card_id=None,
+                               status="unpaired", now=now)
+        return rows[0].id if rows else 0
+
+    def unpaired_back_text(self, sha256: str) -> str:
+        scans = self.session.scalars(select(ScanRow).where(
+            ScanRow.sha256 == sha256, ScanRow.side == "back").order_by(ScanRow.part)).all()
+        if not scans:
+            raise NotFoundError("that file is not a stored back; ingest it first with "
+                                "cardscan batch FILE")
+        return "\n".join(scan.raw_text for scan in scans)
+
+    def newest_card(self, contact_id: int) -> int:
+        self._contact_row(contact_id)
+        card_id = self.session.scalar(select(CardRow.id).where(CardRow.contact_id == contact_id)
+                                      .order_by(CardRow.id.desc()))
+        if card_id is None:
+            raise StorageError(f"contact {contact_id} has no card to attach a back to")
+        return card_id
+
+    def link_back(self, sha256: str, card_id: int) -> None:
+        """A kept back's scans become the back of ``card_id``."""
+        for scan in self.session.scalars(select(ScanRow).where(ScanRow.sha256 == sha256)):
+            scan.card_id, scan.status = card_id, "ok"
+
+    # --- exports ----------------------------------------------------------------------------
+
+    def exported(self, fmt: str) -> set[int]:
+        """The contacts already exported in this format (``export --new`` leaves them out)."""
+        return set(self.session.scalars(select(ExportRow.contact_id)
+                                        .where(ExportRow.format == fmt)))
+
+    def mark_exported(self, contact_ids: Sequence[int], fmt: str, *, now: dt.datetime) -> None:
+        self.session.add_all(ExportRow(contact_id=i, format=fmt, exported_at=now)
+                             for i in contact_ids)
+
+
+def _merge_into(contact: ContactRow, c: ContactFields) -> None:
+    """Fill the contact's empty fields from the card; a differing value is kept as an
+    alternative (and the field flagged for review); new phones and e-mails are added."""
+    alternatives = dict(contact.alternatives or {})
+    confidence = dict(contact.confidence or {})
+    for name in _MERGED_FIELDS:
+        new, old = getattr(c, name), getattr(contact, name)
+        if not new:
+            continue
+        if not old:
+            setattr(contact, name, new)
+            if name in c.confidence:
+                confidence[name] = c.confidence[name]
+        elif folded(new) != folded(old) and new not in alternatives.get(name, []):
+            alternatives[name] = [*alternatives.get(name, []), new]
+    contact.alternatives, contact.confidence = alternatives, confidence
+    have = {p.number for p in contact.phones}
+    contact.phones += [PhoneRow(number=p.number, type=p.type, raw=p.raw, extension=p.extension)
+                       for p in c.phones if p.number not in have]
+    mails = {e.address.lower() for e in contact.emails}
+    contact.emails += [EmailRow(address=e) for e in c.emails if e.lower() not in mails]
+    contact.social = list(dict.fromkeys([*(contact.social or []), *c.social]))

@@ -1,0 +1,216 @@
+"""Read models: what the storage package hands out. Frozen values, never ORM rows, so nothing
+outside ``store/`` touches a session, and a page or a command gets exactly what it shows.
+
+``json()`` gives the public JSON contract (``contacts --json``, ``tasks --json``): add keys
+freely, never rename one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import REVIEW_BELOW, ContactFields, Note, contact_record
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    """One stored meeting with a contact (a card's back, or the batch's --met/--event)."""
+
+    id: int
+    card_id: int
+    met_on: dt.date
+    event: str | None = None
+    topics: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    priority: str = "normal"
+    confidence: Mapping[str, float] = field(default_factory=dict)
+    text: str = ""
+    met_known: bool = True
+
+    def json(self) -> dict[str, Any]:
+        return {"met_on": self.met_on.isoformat(), "event": self.event,
+                "topics": list(self.topics), "actions": list(self.actions)}
+
+
+@dataclass(frozen=True)
+class NewMeeting:
+    """A meeting to store (what ``MeetingView`` becomes once it has an id)."""
+
+    card_id: int
+    met_on: dt.date
+    event: str | None
+    topics: tuple[str, ...]
+    actions: tuple[str, ...]
+    priority: str
+    confidence: Mapping[str, float]
+    text: str = ""
+    met_known: bool = True
+
+
+@dataclass(frozen=True)
+class NextTouch:
+    due: dt.date
+    channel: str
+    touch: int
+
+    def json(self) -> dict[str, Any]:
+        return {"due": self.due.isoformat(), "channel": self.channel, "touch": self.touch}
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """A stored contact with its meetings (oldest first) and its next follow-up."""
+
+    id: int
+    fields: ContactFields
+    meetings: tuple[MeetingView, ...]
+    reviewed: bool
+    marketing_consent: bool
+    alternatives: Mapping[str, tuple[str, ...]]
+    created_at: dt.datetime
+    next_follow_up: NextTouch | None = None
+
+    @property
+    def name(self) -> str | None:
+        return self.fields.name
+
+    @property
+    def latest(self) -> MeetingView | None:
+        """The newest meeting: the latest date, then the last stored."""
+        return self.meetings[-1] if self.meetings else None
+
+    def json(self) -> dict[str, Any]:
+        """The public JSON shape of a stored contact (``cardscan contacts --json``); the note
+        fields are those of the latest meeting."""
+        latest = self.latest
+        note = (Note(topics=latest.topics, actions=latest.actions, priority=latest.priority,
+                     confidence=dict(latest.confidence)) if latest else Note())
+        record = contact_record(self.fields, note, met_on=latest.met_on if latest else None,
+                                event=latest.event if latest else None)
+        alternatives = {k: list(v) for k, v in self.alternatives.items()}
+        if alternatives:  # two cards disagree: a person should pick
+            record["review"] = sorted({*record["review"], *alternatives})  # type: ignore[misc]
+        return {"id": self.id, **record, "reviewed": self.reviewed, "alternatives": alternatives,
+                "marketing_consent": self.marketing_consent,
+                "meetings": [m.json() for m in self.meetings],
+                "created_at": self.created_at.isoformat(),
+                "next_follow_up": self.next_follow_up.json() if self.next_follow_up else None}
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """One touch of a follow-up plan, with the meeting it cites."""
+
+    id: int
+    contact_id: int
+    contact_name: str | None
+    company: str | None
+    touch: int
+    channel: str
+    due: dt.date
+    status: str
+    draft: str
+    note_id: int | None = None
+    meeting: MeetingView | None = None
+    closed_on: dt.date | None = None
+    outcome: str | None = None
+
+    @property
+    def priority(self) -> str:
+        return self.meeting.priority if self.meeting else "normal"
+
+    def json(self) -> dict[str, Any]:
+        """The public JSON shape (``tasks --json``): the older keys (contact, due_on, state)
+        and the newer names for them (contact_name, due, status) are both kept."""
+        m = self.meeting
+        return {
+            "id": self.id, "contact_id": self.contact_id, "contact": self.contact_name,
+            "contact_name": self.contact_name, "company": self.company, "touch": self.touch,
+            "channel": self.channel, "due_on": self.due.isoformat(), "due": self.due.isoformat(),
+            "state": self.status, "status": self.status, "draft": self.draft,
+            "met_on": m.met_on.isoformat() if m else None, "event": m.event if m else None,
+            "topics": list(m.topics) if m else [], "actions": list(m.actions) if m else [],
+            "priority": self.priority,
+            "closed_on": self.closed_on.isoformat() if self.closed_on else None,
+            "outcome": self.outcome,
+        }
+
+
+# --- what the review page shows ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One contact in the review queue: only what the queue shows and sorts by."""
+
+    id: int
+    name: str | None
+    company: str | None
+    weakest: float  # the lowest confidence of any field found on the card (0: none found)
+    weak_fields: tuple[str, ...]  # fields to check: little confidence, or cards disagree
+    reviewed: bool
+
+    @property
+    def key(self) -> tuple[float, int, int]:
+        """Queue order: the weakest reading first, then the most fields to check."""
+        return (self.weakest, -len(self.weak_fields), self.id)
+
+
+def queue_item(contact_id: int, name: str | None, company: str | None,
+               confidence: Mapping[str, float], alternatives: Mapping[str, Any] | None,
+               reviewed: bool) -> QueueItem:
+    """A queue item from a contact's confidence merged with its latest meeting's."""
+    weakest = min((v for v in confidence.values() if v > 0), default=0.0)
+    weak = {k for k, v in confidence.items() if 0 < v < REVIEW_BELOW} | set(alternatives or {})
+    return QueueItem(contact_id, name, company, weakest, tuple(sorted(weak)), bool(reviewed))
+
+
+@dataclass(frozen=True)
+class Counts:
+    unreviewed: int
+    reviewed: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Queue:
+    unreviewed: tuple[QueueItem, ...]  # weakest first
+    reviewed: tuple[QueueItem, ...]  # newest first
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class ScanRef:
+    id: int
+    side: str  # front | back
+    text: str  # what OCR read
+
+
+@dataclass(frozen=True)
+class Similar:
+    """Another stored contact that may be the same person, and why."""
+
+    id: int
+    name: str | None
+    company: str | None
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CorrectionRef:
+    field: str
+    machine_value: Any
+    value: Any
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class CardPage:
+    """Everything the card page shows about one contact."""
+
+    contact: ContactView
+    scans: tuple[ScanRef, ...]
+    similar: tuple[Similar, ...]
+    corrections: tuple[CorrectionRef, ...]  # oldest first

@@ -1,0 +1,91 @@
+"""The driver with the OCR engine passed in: the samples read through recorded engine calls (no
+Tesseract), in this process and in worker processes, stored in a real SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cardscan.config import Ocr, Pipeline
+from cardscan.errors import OcrError
+from cardscan.intake.pairing import Job, collect_jobs
+from cardscan.model import Status
+from cardscan.pipeline import Context, card_json, ingest_many, scan
+from cardscan.read.imaging import prepare_page
+from cardscan.read.loading import decode, read_card_image
+from cardscan.read.recorded import RecordedEngine, RecordingEngine, Replay, fingerprint
+from cardscan.store import Database
+from tests.conftest import SAMPLES
+from tests.recorded import DATA, RECORDING, REFERENCE, engines
+
+FRONT_FIELDS = ("name", "title", "company", "phones", "emails", "website", "address")
+
+
+def _ctx() -> Context:
+    return Context(pipeline=Pipeline(), today=REFERENCE, met=REFERENCE, engines=engines())
+
+
+def test_recorded_engines_give_what_tesseract_read_on_every_sample(sample_labels) -> None:  # type: ignore[no-untyped-def]
+    """Every sample read through the whole pipeline (images, crops, turns) with the recorded
+    engine parses to the goldens made from Tesseract's own reading (tests/data/parsed)."""
+    ctx = _ctx()
+    for card in sample_labels["cards"]:
+        job = Job(SAMPLES / card["front"], SAMPLES / card["back"] if card.get("back") else None)
+        cards = scan(job, ctx)
+        got = card_json(cards[int(card.get("card_index", 1)) - 1])
+        golden = json.loads((DATA / "parsed" / f"{card['id']}.json").read_text("utf-8"))
+        assert {k: got[k] for k in FRONT_FIELDS} == {k: golden[k] for k in FRONT_FIELDS}, \
+            card["id"]
+        assert got["engine"].startswith("tesseract ")
+
+
+def test_a_batch_in_worker_processes_with_the_engine_passed_in(tmp_path: Path) -> None:
+    jobs = collect_jobs(sorted((SAMPLES / "images").glob("*_front.png"))[:6])
+    db = Database(f"sqlite:///{tmp_path / 'c.db'}", store=tmp_path / "store")
+    ctx = _ctx()
+    assert pickle.loads(pickle.dumps(ctx)) == ctx  # the factory crosses into workers
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        first = list(ingest_many(jobs, db, ctx, executor=pool,
+                                 now=lambda: dt.datetime(2026, 11, 10, 18)))
+    assert [r.status for r in first] == [Status.CREATED] * 6
+    again = list(ingest_many(jobs, db, ctx))
+    assert [r.status for r in again] == [Status.DUPLICATE] * 6
+    contacts = db.contacts()
+    assert len(contacts) == 6 and all(c.name for c in contacts)
+    assert len(db.tasks()) == 6
+
+
+def test_an_image_with_no_recording_is_a_clear_error() -> None:
+    engine = Replay(str(RECORDING))(Ocr())
+    noise = np.random.default_rng(7).integers(0, 255, (400, 700), dtype=np.uint8)
+    with pytest.raises(OcrError, match="no recorded tesseract read for this 700x400 image"):
+        engine.read(noise, page_mode=3)
+
+
+def test_a_recording_replays_what_was_recorded_despite_small_pixel_changes(
+        tmp_path: Path) -> None:
+    """Recorded from the samples' recording into a new one, then played back from it."""
+    settings = Pipeline().preprocess
+    page = decode(read_card_image(SAMPLES / "images" / "us-left-two-phones_front.png"))
+    [crop] = prepare_page(page, replace(settings, separate_ink=False))  # as fronts are
+    recorded = Replay(str(RECORDING))(Ocr())
+    path = tmp_path / "rec.jsonl"
+    first = RecordingEngine(recorded, str(path)).read(crop.image, page_mode=3)
+    assert "Jordan Ellis" in first.text
+    replay = RecordedEngine.load(str(path), "tesseract")
+    # A newer OpenCV may move a pixel or two: still the same image.
+    nudged = np.clip(crop.image.astype(np.int16) + np.random.default_rng(1).integers(
+        -3, 4, crop.image.shape), 0, 255).astype(np.uint8)
+    assert replay.read(nudged, page_mode=3) == first
+    with pytest.raises(OcrError):  # turned upside down it is another image
+        replay.read(crop.image[::-1, ::-1], page_mode=3)
+    with pytest.raises(OcrError):  # and another page mode is another call
+        replay.read(crop.image, page_mode=11)
+    assert fingerprint(crop.image)[0] == crop.image.shape[:2]
