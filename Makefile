@@ -17,12 +17,13 @@ FONT_PKGS := fonts-dejavu-core fonts-liberation2 fonts-open-sans fonts-roboto-un
 # Headless Chromium for the review page's end-to-end tests (driven by Playwright).
 BROWSER_PKGS := chromium
 
-.PHONY: help demo test bench lint format samples goldens system-deps font-deps browser-deps clean
+.PHONY: help demo test bench fuzz lint format samples goldens system-deps font-deps browser-deps clean
 
 help:
 	@echo "make demo    ingest samples/ into $(DEMO)/cardscan.db, print contacts and tasks, write a CSV"
 	@echo "make test    run the whole test suite (real Tesseract, real SQLite)"
 	@echo "make bench   accuracy and speed on samples/ and every set in $(EVAL)"
+	@echo "make fuzz    the property tests (parsers, loaders) with 20,000 examples each"
 	@echo "make lint    ruff and mypy"
 	@echo "make samples re-render samples/ (deterministic)"
 	@echo "make goldens re-record the parser goldens, the recorded OCR and the export goldens in tests/data/"
@@ -75,6 +76,12 @@ test: system-deps font-deps browser-deps $(STAMP)
 
 bench: system-deps $(STAMP)
 	$(BIN)/cardscan bench samples $(wildcard $(EVAL)/*/) --json $(DEMO)/bench.json
+	$(BIN)/python tests/nasty_files.py --measure
+
+# Longer than CI: tens of thousands of generated texts and damaged files per property.
+fuzz: $(STAMP)
+	$(BIN)/python -m pytest -q -W ignore tests/unit/test_fuzz.py --hypothesis-profile=fuzz \
+	  --hypothesis-show-statistics
 
 lint: $(STAMP)
 	$(BIN)/ruff check cardscan tests samples

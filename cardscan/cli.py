@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Pipeline, default_database, resolve
-from .errors import EXIT_MEANINGS, CardscanError, ExitCode, NotFoundError, UsageError
+from .errors import (
+    EXIT_MEANINGS,
+    CardscanError,
+    ExitCode,
+    NotFoundError,
+    StorageError,
+    UsageError,
+    shown,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,11 +50,13 @@ def _console(stderr: bool) -> Console:
 
 
 def say(message: str, *, style: str | None = None, prefix: str = "") -> None:
-    """One line on stderr, printed literally (card text and paths are never Rich markup);
-    ``prefix`` (``error:``) is shown in ``style``."""
+    """One line on stderr, printed literally (card text and paths are never Rich markup, and
+    a file name that is not UTF-8 shows its bytes as \\xNN); ``prefix`` (``error:``) is shown
+    in ``style``."""
     from rich.text import Text
 
-    line = Text.assemble((prefix, style or ""), " " if prefix else "", message)
+    text = message.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    line = Text.assemble((prefix, style or ""), " " if prefix else "", text)
     _console(True).print(line)
 
 
@@ -103,6 +113,17 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-14") from e
+
+
+def _id(text: str) -> int:
+    """A contact or task id: a positive whole number that a database can hold."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an id like 12") from None
+    if not 1 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{text} is not an id (1 to 2^63-1)")
+    return value
 
 
 def exit_code_table() -> str:
@@ -200,7 +221,7 @@ def _batch_commands(sub: Any) -> None:
 
     at = sub.add_parser("attach", help="attach a stored back (no front was found) to a contact")
     at.add_argument("back", type=Path, metavar="BACK", help="the back's image file")
-    at.add_argument("--to", type=int, required=True, metavar="CONTACT_ID")
+    at.add_argument("--to", type=_id, required=True, metavar="CONTACT_ID")
     db_arg(at)
     meeting_args(at)
     at.set_defaults(func=cmd_attach)
@@ -223,7 +244,7 @@ def _contact_commands(sub: Any) -> None:
     c.set_defaults(func=cmd_contacts)
 
     co = sub.add_parser("consent", help="record whether a contact agreed to marketing e-mail")
-    co.add_argument("contact", type=int, metavar="CONTACT")
+    co.add_argument("contact", type=_id, metavar="CONTACT")
     co.add_argument("answer", choices=("yes", "no"))
     db_arg(co)
     co.set_defaults(func=cmd_consent)
@@ -239,7 +260,7 @@ def _task_commands(sub: Any) -> None:
     t.set_defaults(func=cmd_tasks)
 
     d = sub.add_parser("done", help="mark a follow-up done; the next touch is planned")
-    d.add_argument("task", type=int, metavar="TASK")
+    d.add_argument("task", type=_id, metavar="TASK")
     d.add_argument("--note", metavar="TEXT", help="what happened (kept with the task)")
     d.add_argument("--on", type=_date, metavar="DATE", help="when (default: today)")
     d.add_argument("--replied", action="store_true",
@@ -249,26 +270,26 @@ def _task_commands(sub: Any) -> None:
     d.set_defaults(func=cmd_done)
 
     sk = sub.add_parser("skip", help="skip a follow-up; the next touch is planned")
-    sk.add_argument("task", type=int, metavar="TASK")
+    sk.add_argument("task", type=_id, metavar="TASK")
     sk.add_argument("--note", metavar="TEXT")
     db_arg(sk)
     pipeline_arg(sk, "the follow-up policy to plan with")
     sk.set_defaults(func=cmd_skip)
 
     sn = sub.add_parser("snooze", help="move a follow-up to a later date")
-    sn.add_argument("task", type=int, metavar="TASK")
+    sn.add_argument("task", type=_id, metavar="TASK")
     sn.add_argument("--until", type=_date, required=True, metavar="DATE")
     db_arg(sn)
     sn.set_defaults(func=cmd_snooze)
 
     st = sub.add_parser("stop", help="end a contact's follow-ups (they replied, or enough)")
-    st.add_argument("contact", type=int, metavar="CONTACT")
+    st.add_argument("contact", type=_id, metavar="CONTACT")
     st.add_argument("--note", metavar="TEXT")
     db_arg(st)
     st.set_defaults(func=cmd_stop)
 
     dr = sub.add_parser("draft", help="print a follow-up's message")
-    dr.add_argument("task", type=int, metavar="TASK")
+    dr.add_argument("task", type=_id, metavar="TASK")
     db_arg(dr)
     dr.set_defaults(func=cmd_draft)
 
@@ -337,14 +358,16 @@ def open_db(settings: Pipeline) -> Database:
     """The database, created when it is not there yet (commands that store cards)."""
     from .store import Database
 
-    return Database(settings.storage.database, store=_store_dir(settings))
+    return Database(settings.storage.database, store=_store_dir(settings),
+                    busy_seconds=settings.storage.busy_seconds)
 
 
 def existing_db(settings: Pipeline) -> Database | None:
     """The database if it exists: read-only commands never create one."""
     from .store import Database
 
-    return Database.existing(settings.storage.database, store=_store_dir(settings))
+    return Database.existing(settings.storage.database, store=_store_dir(settings),
+                             busy_seconds=settings.storage.busy_seconds)
 
 
 def required_db(settings: Pipeline) -> Database:
@@ -439,6 +462,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     say(f"{len(jobs)} file(s): {summary}. Database: {db.safe_url}")
     bad = (counts[Status.FAILED.value] + counts[Status.NO_TEXT.value]
            + counts[Status.UNPAIRED.value] + len(missing))
+    if counts[Status.NOT_STORED.value]:
+        say(f"{counts[Status.NOT_STORED.value]} file(s) read but not stored (see above); "
+            "run the batch again once the database or disk is fixed")
+        return ExitCode.STORAGE
     if bad:
         say(f"{bad} file(s) set aside; see the errors above")
         return ExitCode.BAD_INPUT
@@ -447,8 +474,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def _run_batch(jobs: list[Any], db: Database, ctx: Context,
                workers: int) -> tuple[Counter[str], list[str]]:
-    from concurrent.futures import ProcessPoolExecutor
-
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -460,20 +485,21 @@ def _run_batch(jobs: list[Any], db: Database, ctx: Context,
 
     from .model import Status
     from .pipeline import ingest_many
+    from .workers import WorkerPool
 
     counts: Counter[str] = Counter()
     failures: list[str] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
                TimeRemainingColumn())
-    pool = ProcessPoolExecutor(max_workers=max(1, workers))
+    pool = WorkerPool(workers, memory_mb=ctx.pipeline.limits.worker_memory_mb)
     try:
         with Progress(*columns, console=_console(True), transient=True) as progress:
             bar = progress.add_task("cards", total=len(jobs), rate="")
             seen: set[Path] = set()
             for result in ingest_many(jobs, db, ctx, executor=pool):
                 counts[result.status.value] += 1
-                if result.status in (Status.FAILED, Status.NO_TEXT):
+                if result.status in (Status.FAILED, Status.NO_TEXT, Status.NOT_STORED):
                     failures.append(result.message)
                 _report(result)
                 if result.path not in seen:
@@ -537,16 +563,19 @@ def _dry_run(jobs: list[Any], settings: Pipeline) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     import signal
 
-    from .intake.watch import Watcher, WatchSettings
+    from .intake.watch import OutsideInbox, Watcher, WatchSettings
 
     settings = settings_of(args)
     if not args.inbox.is_dir():
         raise UsageError(f"{args.inbox} is not a folder; give the inbox folder to watch")
     _check_engines(settings)
     db = open_db(settings)
-    watcher = Watcher(args.inbox, db, _context(args, settings), WatchSettings(
-        settle=args.settle, back_wait=args.back_wait, polling=args.polling),
-        report=lambda line: say(line))
+    try:
+        watcher = Watcher(args.inbox, db, _context(args, settings), WatchSettings(
+            settle=args.settle, back_wait=args.back_wait, polling=args.polling),
+            report=lambda line: say(line))
+    except OutsideInbox as e:
+        raise UsageError(str(e)) from e
     folders = ", ".join(f"{p}/" for p in watcher.inbox.outcomes.values())
     say(f"watching {watcher.inbox.folder} (files end in {folders}); database {db.safe_url}. "
         "Ctrl+C to stop.")
@@ -559,6 +588,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, finish)
     moved = watcher.run(once=args.once)
     say(f"stopped; {moved} file(s) moved out of the inbox")
+    if args.once and watcher.not_stored:
+        say(f"{watcher.not_stored} file(s) left in the inbox: they could not be stored (see "
+            "above)")
+        return ExitCode.STORAGE
     return ExitCode.OK
 
 
@@ -574,14 +607,14 @@ def cmd_attach(args: argparse.Namespace) -> int:
 def _report(result: IngestResult) -> None:
     from .model import Status
 
-    if result.status in (Status.FAILED, Status.NO_TEXT):
+    if result.status in (Status.FAILED, Status.NO_TEXT, Status.NOT_STORED):
         say(result.message, prefix="error:", style="red")
     elif result.status in (Status.UNPAIRED, Status.ATTACHED):
         say(result.message, prefix="note:", style="yellow")
     else:
         back = f" + {result.back.name}" if result.back else ""
         part = f" (card {result.part + 1})" if result.part else ""
-        say(f"{result.status.value}: {result.path}{back}{part}")
+        say(f"{result.status.value}: {shown(result.path)}{back}{part}")
 
 
 # --- contacts ---------------------------------------------------------------------------------
@@ -746,6 +779,9 @@ def _export(args: argparse.Namespace, fmt: str,
     from .export import select
 
     db = existing_db(settings_of(args))
+    if args.new and db is not None and db.readonly:
+        raise StorageError(f"{db.safe_url} is read-only: --new cannot record what it exports; "
+                           "export without --new")
     contacts = [c.json() for c in db.contacts()] if db else []
     chosen = select(contacts, event=args.event, since=args.since,
                     reviewed_only=args.reviewed_only,
@@ -753,7 +789,7 @@ def _export(args: argparse.Namespace, fmt: str,
     _write_output(args.output, write(chosen).encode("utf-8"))
     if args.output:
         say(f"wrote {len(chosen)} contact(s) to {args.output}")
-    if db is not None and chosen:
+    if db is not None and chosen and not db.readonly:  # read-only: --new was refused above
         with db.transaction() as tx:
             tx.mark_exported([c["id"] for c in chosen], fmt, now=dt.datetime.now())
     return ExitCode.OK

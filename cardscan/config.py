@@ -82,12 +82,30 @@ class Followup:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Bounds on the work one file may cause, checked before anything is decoded, so a bad or
+    hostile file fails alone, at once, with a clear error (see README "Limits and safety")."""
+
+    max_file_mb: int = 100  # bytes on disk
+    max_page_megapixels: int = 60  # each page or frame (a 50 MP phone photo passes)
+    max_file_megapixels: int = 300  # all pages of a file together
+    max_pages: int = 100  # PDF and TIFF pages (50 cards scanned duplex)
+    max_pdf_page_points: int = 1440  # 20 in; A3 is 842 x 1191 pt
+    all_frames: bool = False  # animated images (GIF, WebP, APNG, MPO): first frame only
+    min_side: int = 32  # pixels: a smaller image holds no readable card
+    worker_memory_mb: int = 3072  # address space of a worker process; 0: no cap
+
+
+@dataclass(frozen=True)
 class Storage:
     # SQLAlchemy URL; "" is a SQLite file in the user's data directory (default_database()).
     database: str = ""
     # Folder for the copies of scanned images; "" is ``scans/`` beside a SQLite file, else the
     # user's data directory.
     store: str = ""
+    # How long a writer waits for another's transaction (a watcher and a batch at once)
+    # before the file is reported "not stored: database is locked".
+    busy_seconds: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -101,6 +119,7 @@ class Pipeline:
     ocr: Ocr = field(default_factory=Ocr)
     parse: Parse = field(default_factory=Parse)
     followup: Followup = field(default_factory=Followup)
+    limits: Limits = field(default_factory=Limits)
     storage: Storage = field(default_factory=Storage)
 
 
@@ -109,6 +128,7 @@ _SECTIONS: dict[str, type] = {
     "ocr": Ocr,
     "parse": Parse,
     "followup": Followup,
+    "limits": Limits,
     "storage": Storage,
 }
 # Environment variables older than the CARDSCAN_<SECTION>_<KEY> scheme, kept as short names.
@@ -299,5 +319,10 @@ def _validate(pipeline: Pipeline, source: str) -> None:
         raise ConfigError(f"{source}: engine = \"recorded\" needs recording = FILE")
     if pipeline.parse.date_order not in ("MDY", "DMY"):
         raise ConfigError(f"{source}: date_order must be \"MDY\" or \"DMY\"")
+    limits = pipeline.limits
+    if min(limits.max_file_mb, limits.max_page_megapixels, limits.max_file_megapixels,
+           limits.max_pages, limits.max_pdf_page_points, limits.min_side) < 1 or (
+            limits.worker_memory_mb < 0):
+        raise ConfigError(f"{source}: [limits] are positive numbers (worker_memory_mb 0: none)")
     if pipeline.ocr.page_mode not in range(14) or pipeline.ocr.back_page_mode not in range(14):
         raise ConfigError(f"{source}: page modes are Tesseract --psm values 0-13")

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from enum import IntEnum
 from pathlib import Path
+
+
+def shown(path: Path | str) -> str:
+    """A path as text that can always be printed, logged and stored: bytes of a name that are
+    not UTF-8 (a file from another system) appear as \\xNN instead of failing later."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 class ExitCode(IntEnum):
@@ -50,7 +57,7 @@ class InputFileError(CardscanError):
     def __init__(self, path: Path | str, reason: str) -> None:
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f"{path}: {reason}")
+        super().__init__(f"{shown(path)}: {reason}")
 
     def __reduce__(self) -> tuple[type, tuple[Path, str]]:
         # Raised in a worker process, it must come back through pickle whole.
@@ -67,6 +74,10 @@ class OcrError(CardscanError):
 
 class StorageError(CardscanError):
     exit_code = ExitCode.STORAGE
+
+
+class StorageConflict(StorageError):
+    """Another writer stored the same thing at the same moment (a unique key was taken)."""
 
 
 class NotFoundError(CardscanError):

@@ -152,6 +152,8 @@ class ParsedCard:
     part: int = 0  # which card in the file: pages, then cards on a page in reading order
     timing: dict[str, float] = field(default_factory=dict)  # seconds by stage, OCR calls
     qr: tuple[str, ...] = ()  # payloads of QR codes found on either side
+    front_view: bytes | None = None  # JPEG of the card as cut out, upright (review page)
+    back_view: bytes | None = None
 
 
 class Status(str, Enum):
@@ -162,6 +164,7 @@ class Status(str, Enum):
     ATTACHED = "attached_back"  # a back recognised by its content, joined to the card before
     FAILED = "failed"
     MERGED = "merged"  # the card of someone already stored: joined to that contact
+    NOT_STORED = "not_stored"  # read, but storage failed (disk full, database locked): retry
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ import cv2
 import numpy as np
 
 from .config import Pipeline
-from .errors import CardscanError
+from .errors import CardscanError, InputFileError, StorageConflict, StorageError, shown
 from .intake.pairing import Job, is_back_only
 from .model import CardImage, IngestResult, Note, OcrResult, ParsedCard, Status, contact_record
 from .parse import parse_front, parse_note
@@ -24,6 +25,7 @@ from .read import imaging, loading
 from .read.engines import EngineFactory, OcrEngine, default_engines
 from .read.orient import quality, read_upright
 from .read.qr import read_qr_codes
+from .workers import WorkerDied
 
 if TYPE_CHECKING:  # storage (SQLAlchemy) is imported only by the functions that store
     from .store import Database
@@ -60,12 +62,23 @@ class Side:
     timing: tuple[tuple[str, float], ...] = ()  # seconds spent: preprocess, ocr, ocr_calls
     qr: tuple[str, ...] = ()  # payloads of the QR codes on this side
     turned: int = 0  # degrees it was turned clockwise to read it upright
+    view: np.ndarray | None = None  # the card in colour, as cut from the page (not turned)
 
 
-def read_sides(image: CardImage, *, back: bool, ctx: Context,
-               pages: list[tuple[int, np.ndarray]] | None = None) -> list[Side]:
-    """Every card in a file (pages, then cards on each page in reading order), read upright;
-    ``pages`` (numbered from 1, already decoded) limits it to some of the file's pages."""
+def read_sides(image: CardImage, *, back: bool, ctx: Context) -> list[Side]:
+    """Every card in a file (pages, then cards on each page in reading order), read upright.
+    Pages are decoded one at a time (a long PDF never sits in memory whole), after the file
+    passed the ``[limits]``."""
+    sides: list[Side] = []
+    for number, page in enumerate(loading.pages(image, ctx.pipeline.limits), start=1):
+        sides += read_page(image, number, page, back=back, ctx=ctx, first=len(sides) + 1)
+    return sides
+
+
+def read_page(image: CardImage, page_number: int, page: np.ndarray, *, back: bool,
+              ctx: Context, first: int = 1) -> list[Side]:
+    """The cards on one page, each read upright (``first``: the number of its first card in
+    the file, for --debug-images names)."""
     settings = ctx.pipeline
     page_mode = settings.ocr.back_page_mode if back else settings.ocr.page_mode
     # Rule removal takes the long strokes of handwriting for lines (measured on the real pen
@@ -78,33 +91,42 @@ def read_sides(image: CardImage, *, back: bool, ctx: Context,
         # (handwriting-font backs: character accuracy 0.914 without deskew, 0.911 with).
         preprocess = replace(preprocess, deskew=False)
     sides = []
-    if pages is None:
-        pages = list(enumerate(loading.decode_pages(image), start=1))
-    for page_number, page in pages:
+    started = time.perf_counter()
+    crops = imaging.prepare_page(page, preprocess)
+    prep_seconds = (time.perf_counter() - started) / len(crops)
+    for crop in crops:
+        # A handwritten back is not turned by OSD (unreliable on handwriting).
+        reading = read_upright(crop.image, engine, page_mode=page_mode,
+                               orient=settings.preprocess.orient and not back)
+        if reading.turned:
+            crop.step(f"turned{reading.turned}", reading.image)
         started = time.perf_counter()
-        crops = imaging.prepare_page(page, preprocess)
-        prep_seconds = (time.perf_counter() - started) / len(crops)
-        for crop in crops:
-            # A handwritten back is not turned by OSD (unreliable on handwriting).
-            reading = read_upright(crop.image, engine, page_mode=page_mode,
-                                   orient=settings.preprocess.orient and not back)
-            if reading.turned:
-                crop.step(f"turned{reading.turned}", reading.image)
-            started = time.perf_counter()
-            steps = dict(crop.steps)
-            codes = tuple(read_qr_codes(steps.get("card", steps["input"])))
-            timing = (("preprocess", prep_seconds), ("ocr", reading.seconds),
-                      ("ocr_calls", reading.calls), ("qr", time.perf_counter() - started))
-            sides.append(Side(reading.ocr, reading.image,
-                              tuple(f"{image.path}: {w}" for w in crop.warnings), timing,
-                              codes, reading.turned))
-            log.debug("%s page %d: %s side read by %s in %.2f s (%d calls, turned %d), "
-                      "%d lines", image.path, page_number, "back" if back else "front",
-                      reading.ocr.engine, reading.seconds, reading.calls, reading.turned,
-                      len(reading.ocr.lines))
-            if ctx.debug_dir is not None:
-                _save_steps(ctx.debug_dir, image.path, len(sides), page_number, crop.steps)
+        steps = dict(crop.steps)
+        card = steps.get("card", steps["input"])
+        codes = tuple(read_qr_codes(card))
+        timing = (("preprocess", prep_seconds), ("ocr", reading.seconds),
+                  ("ocr_calls", reading.calls), ("qr", time.perf_counter() - started))
+        sides.append(Side(reading.ocr, reading.image,
+                          tuple(f"{shown(image.path)}: {w}" for w in crop.warnings), timing,
+                          codes, reading.turned, imaging.shrink(card, _VIEW_SIDE)))
+        log.debug("%s page %d: %s side read by %s in %.2f s (%d calls, turned %d), "
+                  "%d lines", image.path, page_number, "back" if back else "front",
+                  reading.ocr.engine, reading.seconds, reading.calls, reading.turned,
+                  len(reading.ocr.lines))
+        if ctx.debug_dir is not None:
+            _save_steps(ctx.debug_dir, image.path, first + len(sides) - 1, page_number,
+                        crop.steps)
     return sides
+
+
+_VIEW_SIDE = 1600  # pixels on the long side of the card image kept for the review page
+
+
+def _view(side: Side) -> bytes | None:
+    """The card as a person sees it (colour, upright, at most 1600 px) for the review page."""
+    if side.view is None:
+        return None
+    return loading.jpeg_bytes(imaging.rotate(side.view, -side.turned))
 
 
 def _save_steps(folder: Path, source: Path, card: int, page: int,
@@ -121,9 +143,15 @@ def read_card(front: CardImage, back: CardImage | None, ctx: Context, *,
     """OCR and parse every card in a front file (and its back); nothing is stored. With
     ``duplex`` and no back file, the file's pages alternate front, back."""
     if duplex and back is None:
-        pages = list(enumerate(loading.decode_pages(front), start=1))  # decoded once
-        fronts = read_sides(front, back=False, ctx=ctx, pages=pages[0::2])
-        backs = read_sides(front, back=True, ctx=ctx, pages=pages[1::2])
+        fronts: list[Side] = []
+        backs: list[Side] = []
+        for number, page in enumerate(loading.pages(front, ctx.pipeline.limits), start=1):
+            if number % 2:  # decoded once, one page at a time
+                fronts += read_page(front, number, page, back=False, ctx=ctx,
+                                    first=len(fronts) + 1)
+            else:
+                backs += read_page(front, number, page, back=True, ctx=ctx,
+                                   first=len(backs) + 1)
         back = front
     else:
         fronts = read_sides(front, back=False, ctx=ctx)
@@ -146,7 +174,7 @@ def _turn_like_front(back: Side, front: Side, ctx: Context) -> Side:
     ocr = engine.read(image, page_mode=ctx.pipeline.ocr.back_page_mode)
     if quality(ocr) <= quality(back.ocr):
         return back
-    return replace(back, ocr=ocr, image=image, turned=front.turned)
+    return replace(back, ocr=ocr, image=image, turned=(back.turned + front.turned) % 360)
 
 
 def _parse(front: CardImage, back: CardImage | None, front_side: Side,
@@ -164,9 +192,9 @@ def _parse(front: CardImage, back: CardImage | None, front_side: Side,
                          line_conf=[ln.conf / 100 for ln in lines])
     warnings = list(front_side.warnings) + list(back_side.warnings if back_side else ())
     if not front_side.ocr.lines:
-        warnings.append(f"{front.path}: no text found on the front")
+        warnings.append(f"{shown(front.path)}: no text found on the front")
     if back_side is not None and not back_side.ocr.lines:
-        warnings.append(f"{back.path if back else ''}: no text found on the back")
+        warnings.append(f"{shown(back.path) if back else ''}: no text found on the back")
     met_on = _prefer_user(note.met_on, ctx.met, note.confidence.get("met_on", 1.0), "date",
                           warnings) or reference
     event = _prefer_user(note.event, ctx.event, note.confidence.get("event", 1.0), "event",
@@ -178,7 +206,9 @@ def _parse(front: CardImage, back: CardImage | None, front_side: Side,
                                      or note.actions),
                       warnings=tuple(warnings), part=part,
                       timing=_add_timing(front_side.timing, back_side.timing if back_side else ()),
-                      qr=front_side.qr + (back_side.qr if back_side else ()))
+                      qr=front_side.qr + (back_side.qr if back_side else ()),
+                      front_view=_view(front_side),
+                      back_view=_view(back_side) if back_side else None)
 
 
 _SURE = 0.6  # note values read with less OCR confidence never override the command line
@@ -222,8 +252,9 @@ def card_json(card: ParsedCard) -> dict[str, Any]:
         "ocr_confidence": {"front": round(card.front_ocr.mean_conf / 100, 3),
                            "back": round(card.back_ocr.mean_conf / 100, 3)
                            if card.back_ocr else None},
-        "source": {"front": str(card.front.path), "back": str(card.back.path)
-                   if card.back else None, "front_sha256": card.front.sha256},
+        "source": {"front": shown(card.front.path),
+                   "back": shown(card.back.path) if card.back else None,
+                   "front_sha256": card.front.sha256},
         "engine": f"{card.front_ocr.engine} {card.front_ocr.engine_version}",
         "timing": card.timing,
         "warnings": list(card.warnings),
@@ -232,38 +263,63 @@ def card_json(card: ParsedCard) -> dict[str, Any]:
 
 # --- ingesting many cards ------------------------------------------------------------------
 
-def ingest_many(jobs: list[Job], db: Database, ctx: Context, *, executor: Executor | None = None,
-                now: Callable[[], dt.datetime] = dt.datetime.now
-                ) -> Iterator[IngestResult]:
-    """Read every new file (in ``executor`` when given) and store each in its own transaction.
+def ingest_many(jobs: list[Job], db: Database, ctx: Context, *, executor: Any = None,
+                now: Callable[[], dt.datetime] = dt.datetime.now) -> Iterator[IngestResult]:
+    """Read every new file (in ``executor`` when given: a WorkerPool or any Executor) and
+    store each in its own transaction, in order.
 
     Cheap checks first: a file that is not an image, or whose bytes are already stored, never
-    reaches OCR. One bad file never stops the batch.
+    reaches OCR. Reading runs ahead of storing by two files per worker, so workers never wait
+    for the parent and a worker's death concerns few files. One bad file never stops the
+    batch; a storage condition (disk full, a locked or read-only database) is reported per
+    file, which is left to be read again.
     """
-    pending: list[tuple[Job, Future[list[ParsedCard]]]] = []
+    workers: int = getattr(executor, "workers", 0) or getattr(executor, "_max_workers", 1)
+    ahead = 2 * workers if executor is not None else 0
+    pending: deque[tuple[Job, Any]] = deque()
     previous: dict[Path, IngestResult] = {}
     for job in jobs:
         try:
             # Bytes and checksum only: the worker decodes (a broken image fails there).
-            front = loading.read_card_image(job.front, decode=False)
-            back = loading.read_card_image(job.back, decode=False) if job.back else None
-        except CardscanError as e:
-            yield IngestResult(job.front, Status.FAILED, message=str(e), back=job.back)
-            continue
-        if db.has_scan(front.sha256):
-            yield IngestResult(job.front, Status.DUPLICATE, message="already stored", back=job.back)
-            continue
-        if is_back_only(job):
-            try:
+            front = loading.read_card_image(job.front, decode=False, limits=ctx.pipeline.limits)
+            back = (loading.read_card_image(job.back, decode=False, limits=ctx.pipeline.limits)
+                    if job.back else None)
+            if db.has_scan(front.sha256):
+                yield IngestResult(job.front, Status.DUPLICATE, message="already stored",
+                                   back=job.back)
+                continue
+            if is_back_only(job):
                 yield keep_unpaired_back(front, db, ctx, now=now())
-            except CardscanError as e:
-                yield IngestResult(job.front, Status.FAILED, message=str(e))
+                continue
+        except CardscanError as e:
+            yield _failed(job, e)
             continue
-        pending.append((job, (executor or _Inline()).submit(read_card, front, back, ctx,
+        pending.append((job, (executor or _Inline()).submit(read_job, front, back, ctx,
                                                             duplex=job.duplex)))
-        if executor is None:
-            yield from _store_ready(pending, db, ctx, now, previous)
-    yield from _store_ready(pending, db, ctx, now, previous)
+        while len(pending) > ahead:
+            yield from _store_next(pending, db, ctx, now, previous)
+    while pending:
+        yield from _store_next(pending, db, ctx, now, previous)
+
+
+def read_job(front: CardImage, back: CardImage | None, ctx: Context, *,
+             duplex: bool = False) -> list[ParsedCard]:
+    """``read_card`` as a worker runs it: running out of the worker's memory cap is this
+    file's fault, said as such."""
+    try:
+        return read_card(front, back, ctx, duplex=duplex)
+    except MemoryError:
+        raise InputFileError(front.path, "needs more memory than a worker may use "
+                                         f"({ctx.pipeline.limits.worker_memory_mb} MB, "
+                                         "[limits] worker_memory_mb)") from None
+
+
+def _failed(job: Job, error: Exception) -> IngestResult:
+    status = Status.NOT_STORED if isinstance(error, StorageError) else Status.FAILED
+    message = str(error)
+    if status is Status.NOT_STORED:
+        message = f"{shown(job.front)}: not stored: {message}; left to be read again"
+    return IngestResult(job.front, status, message=message, back=job.back)
 
 
 class _Inline:
@@ -303,14 +359,16 @@ def read_note(lines: list[str], ctx: Context, *, line_conf: list[float] | None =
 def _attach_to(before: IngestResult, side: CardImage, db: Database, ctx: Context, *,
                now: dt.datetime) -> IngestResult:
     """Read ``side`` again as a handwritten back and add its note to the card before it."""
-    readings = [s.ocr for s in read_sides(side, back=True, ctx=ctx)]
+    sides = read_sides(side, back=True, ctx=ctx)
+    readings = [s.ocr for s in sides]
     with db.transaction() as tx:
-        tx.save_unpaired_back(side, readings, now=now)
+        tx.save_unpaired_back(side, readings, now=now, views=[_view(s) for s in sides])
     text = "\n".join(r.text for r in readings)
     note = read_note(text.splitlines(), ctx)
     _attach_note(side.sha256, before.contact_id or 0, note, text, db, ctx, now=now)
     return IngestResult(side.path, Status.ATTACHED, contact_id=before.contact_id,
-                        message=f"{side.path}: read as the back of {before.path.name}")
+                        message=f"{shown(side.path)}: read as the back of "
+                                f"{shown(before.path.name)}")
 
 
 def keep_unpaired_back(back: CardImage, db: Database, ctx: Context, *,
@@ -318,10 +376,11 @@ def keep_unpaired_back(back: CardImage, db: Database, ctx: Context, *,
     """Read and store a back whose front is not here, so it can be attached later."""
     sides = read_sides(back, back=True, ctx=ctx)
     with db.transaction() as tx:
-        scan_id = tx.save_unpaired_back(back, [s.ocr for s in sides], now=now)
+        scan_id = tx.save_unpaired_back(back, [s.ocr for s in sides], now=now,
+                                        views=[_view(s) for s in sides])
     return IngestResult(back.path, Status.UNPAIRED, message=(
-        f"{back.path}: back of a card with no matching front; kept as scan {scan_id}. "
-        f"Attach it with: cardscan attach {back.path} --to CONTACT_ID"))
+        f"{shown(back.path)}: back of a card with no matching front; kept as scan {scan_id}. "
+        f"Attach it with: cardscan attach {shown(back.path)} --to CONTACT_ID"))
 
 
 def attach_back(path: Path, contact_id: int, db: Database, ctx: Context) -> int:
@@ -344,32 +403,32 @@ def _attach_note(sha256: str, contact_id: int, note: Note, text: str, db: Databa
                                  now=now)
 
 
-def _store_ready(pending: list[tuple[Job, Future[list[ParsedCard]]]], db: Database,
-                 ctx: Context, now: Callable[[], dt.datetime],
-                 previous: dict[Path, IngestResult] | None = None) -> Iterator[IngestResult]:
-    """Store finished work in order. ``previous`` remembers the last card stored per folder,
-    so that a back recognised by its content joins the card scanned just before it."""
-    previous = {} if previous is None else previous
-    while pending:
-        job, work = pending.pop(0)
-        try:
-            cards = work.result()
-            before = previous.get(job.front.parent)
-            if before is not None and before.back is None and _looks_like_a_back(cards, job):
-                result = _attach_to(before, cards[0].front, db, ctx, now=now())
-                previous.pop(job.front.parent)
-                yield result
-                continue
-            for result in store(cards, db, ctx, now=now()):
-                if result.status in (Status.CREATED, Status.MERGED):
-                    previous[job.front.parent] = result
-                yield result
-        except CardscanError as e:
-            yield IngestResult(job.front, Status.FAILED, message=str(e), back=job.back)
-        except Exception as e:  # a bug on one odd image must not end the batch
-            log.debug("unexpected error on %s", job.front, exc_info=True)
-            yield IngestResult(job.front, Status.FAILED, back=job.back, message=(
-                f"{job.front}: internal error {type(e).__name__}: {e} (please report it)"))
+def _store_next(pending: deque[tuple[Job, Any]], db: Database, ctx: Context,
+                now: Callable[[], dt.datetime],
+                previous: dict[Path, IngestResult]) -> Iterator[IngestResult]:
+    """Store the oldest work once it is read. ``previous`` remembers the last card stored per
+    folder, so that a back recognised by its content joins the card scanned just before it."""
+    job, work = pending.popleft()
+    try:
+        cards = work.result()
+        before = previous.get(job.front.parent)
+        if before is not None and before.back is None and _looks_like_a_back(cards, job):
+            result = _attach_to(before, cards[0].front, db, ctx, now=now())
+            previous.pop(job.front.parent)
+            yield result
+            return
+        for result in store(cards, db, ctx, now=now()):
+            if result.status in (Status.CREATED, Status.MERGED):
+                previous[job.front.parent] = result
+            yield result
+    except CardscanError as e:
+        yield _failed(job, e)
+    except WorkerDied as e:
+        yield _failed(job, InputFileError(job.front, str(e)))
+    except Exception as e:  # a bug on one odd image must not end the batch
+        log.debug("unexpected error on %s", job.front, exc_info=True)
+        yield IngestResult(job.front, Status.FAILED, back=job.back, message=(
+            f"{shown(job.front)}: internal error {type(e).__name__}: {e} (please report it)"))
 
 
 def store(cards: list[ParsedCard], db: Database, ctx: Context, *, now: dt.datetime
@@ -378,16 +437,27 @@ def store(cards: list[ParsedCard], db: Database, ctx: Context, *, now: dt.dateti
 
     A card with no text at all is reported, not stored as a contact.
     """
-    from .followup import lifecycle
-
     if cards and db.has_scan(cards[0].front.sha256):  # the same image twice in one batch
         return [IngestResult(cards[0].front.path, Status.DUPLICATE, message="already stored")]
+    try:
+        return _store(cards, db, ctx, now=now)
+    except StorageConflict:
+        if cards and db.has_scan(cards[0].front.sha256):  # another batch stored it just now
+            return [IngestResult(cards[0].front.path, Status.DUPLICATE,
+                                 message="already stored (by another cardscan at once)")]
+        raise
+
+
+def _store(cards: list[ParsedCard], db: Database, ctx: Context, *, now: dt.datetime
+           ) -> list[IngestResult]:
+    from .followup import lifecycle
+
     results: list[IngestResult] = []
     keep: list[ParsedCard] = []
     for card in cards:
         if not card.front_ocr.lines:
             results.append(IngestResult(card.front.path, Status.NO_TEXT, part=card.part,
-                                        message=f"{card.front.path}: no text found; "
+                                        message=f"{shown(card.front.path)}: no text found; "
                                                 "is this a card?"))
             continue
         keep.append(card)

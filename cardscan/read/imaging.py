@@ -361,6 +361,16 @@ def rotate(image: np.ndarray, degrees: float) -> np.ndarray:
                           borderMode=cv2.BORDER_REPLICATE)
 
 
+def shrink(image: np.ndarray, long_side: int) -> np.ndarray:
+    """At most ``long_side`` pixels on the long side (area averaging); never enlarged."""
+    h, w = image.shape[:2]
+    factor = long_side / max(h, w)
+    if factor >= 1:
+        return image
+    return cv2.resize(image, (max(1, round(w * factor)), max(1, round(h * factor))),
+                      interpolation=cv2.INTER_AREA)
+
+
 # --- light and resolution -----------------------------------------------------------------------
 
 def to_gray(image: np.ndarray) -> np.ndarray:

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import export
-from ..config import Followup
-from ..errors import NotFoundError
+from ..config import Followup, Limits
 from ..followup import lifecycle
 from ..model import REVIEW_BELOW, CardImage, PlannedTask
 from ..parse.phones import region_of
@@ -28,7 +27,7 @@ DUE_CHOICES = ("today", "week", "overdue", "all")
 WEAK = REVIEW_BELOW  # a field read with less confidence than this is highlighted
 # Formats a browser shows as they are; any other stored scan (PDF, TIFF, HEIC) is sent as PNG.
 WEB_IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-                   ".webp": "image/webp", ".gif": "image/gif"}
+                   ".webp": "image/webp"}
 
 
 # --- the queue and one card -------------------------------------------------------------------
@@ -94,20 +93,25 @@ def correct(db: Database, contact_id: int, changes: Mapping[str, Any], *, confir
 
 # --- scan images ------------------------------------------------------------------------------
 
-def image_path(db: Database, scan_id: int) -> Path:
-    """The stored image of a scan, only when it really lies inside the scan store."""
+def image_path(db: Database, scan_id: int, limits: Limits | None = None) -> Path:
+    """The image the card page shows for a scan, only from inside the scan store: the card
+    as cut out and turned upright when ingest kept it; else the stored file when a browser
+    shows it as it is; else (PDF, TIFF, HEIC) the card's own page rendered once to PNG and
+    kept in the store, so a long document is never rendered per request."""
     with db.transaction() as tx:
-        stored, _ = tx.scan_file(scan_id)
-    return db.scans.file(stored, f"scan {scan_id}")
-
-
-def scan_png(db: Database, scan_id: int) -> bytes:
-    """A stored scan a browser cannot show (PDF, TIFF, HEIC) as PNG: the card's own page."""
-    with db.transaction() as tx:
-        stored, part = tx.scan_file(scan_id)
-    path = db.scans.file(stored, f"scan {scan_id}")
-    pages = loading.decode_pages(CardImage(path, "", path.read_bytes()))
-    return loading.png_bytes(pages[min(part, len(pages) - 1)])
+        scan = tx.scan_file(scan_id)
+    what = f"scan {scan_id}"
+    if scan.view_path:
+        return db.scans.file(scan.view_path, what)
+    original = db.scans.file(scan.stored_path, what)
+    if original.suffix.lower() in WEB_IMAGE_TYPES:
+        return original
+    cached = db.scans.view(scan.sha256, scan.part, scan.side, ".png")
+    if not cached.is_file():
+        page = loading.decode(CardImage(original, scan.sha256, original.read_bytes()),
+                              limits or Limits(), page=scan.part)
+        db.scans.keep_view(loading.png_bytes(page), scan.sha256, scan.part, scan.side, ".png")
+    return db.scans.file(str(cached), what)
 
 
 # --- follow-ups -------------------------------------------------------------------------------
@@ -167,8 +171,3 @@ def export_contacts(db: Database, *, reviewed_only: bool = False) -> list[Mappin
     """The contacts an export link writes (each with its next follow-up): all of them, or only
     those a person confirmed. As ``cardscan export --reviewed-only`` chooses them."""
     return export.select([c.json() for c in db.contacts()], reviewed_only=reviewed_only)
-
-
-__all__ = ["DUE_CHOICES", "WEAK", "WEB_IMAGE_TYPES", "Followups", "NotFoundError", "card_view",
-           "correct", "export_contacts", "field_confidence", "finish_task", "followups",
-           "image_path", "next_card", "queue", "scan_png", "snooze"]

@@ -31,6 +31,7 @@ from flask import (
 )
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.routing import IntegerConverter
 from werkzeug.serving import (
     BaseWSGIServer,
     WSGIRequestHandler,
@@ -73,7 +74,7 @@ def create_app(db: Database, settings: Pipeline | None = None, *,
         SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_HTTPONLY=True,
         TRUSTED_HOSTS=list(hosts) or None,
         CARDSCAN_DB=db, CARDSCAN_POLICY=settings.followup, CARDSCAN_TODAY=today,
-        CARDSCAN_REGION=settings.parse.default_region,
+        CARDSCAN_REGION=settings.parse.default_region, CARDSCAN_LIMITS=settings.limits,
         CARDSCAN_CSRF=secrets.token_urlsafe(32))
     app.before_request(_check_request)
     app.after_request(_secure_headers)
@@ -153,15 +154,24 @@ def _http_error(e: HTTPException) -> tuple[str, int]:
 
 # --- pages ------------------------------------------------------------------------------------
 
+class IdConverter(IntegerConverter):
+    """A row id: 1 to 2^63-1, what a database column holds; anything else is not found (an
+    id past 2^63 would overflow the database driver)."""
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
 def _routes(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
     app.add_url_rule("/", view_func=queue_page)
-    app.add_url_rule("/card/<int:contact_id>", view_func=card_page)
-    app.add_url_rule("/card/<int:contact_id>", view_func=card_post, methods=["POST"])
-    app.add_url_rule("/card/<int:contact_id>/next", view_func=next_page)
-    app.add_url_rule("/scan/<int:scan_id>", view_func=scan_image)
+    app.add_url_rule("/card/<id:contact_id>", view_func=card_page)
+    app.add_url_rule("/card/<id:contact_id>", view_func=card_post, methods=["POST"])
+    app.add_url_rule("/card/<id:contact_id>/next", view_func=next_page)
+    app.add_url_rule("/scan/<id:scan_id>", view_func=scan_image)
     app.add_url_rule("/followups", view_func=followups_page)
-    app.add_url_rule("/tasks/<int:task_id>/done", view_func=task_done, methods=["POST"])
-    app.add_url_rule("/tasks/<int:task_id>/snooze", view_func=task_snooze, methods=["POST"])
+    app.add_url_rule("/tasks/<id:task_id>/done", view_func=task_done, methods=["POST"])
+    app.add_url_rule("/tasks/<id:task_id>/snooze", view_func=task_snooze, methods=["POST"])
     app.add_url_rule("/export/<fmt>.csv", view_func=export_csv)
     app.add_url_rule("/export/contacts.vcf", view_func=export_vcard)
 
@@ -237,12 +247,10 @@ def next_page(contact_id: int) -> BaseResponse:
 
 
 def scan_image(scan_id: int) -> Response:
-    """A scan, by id, from the scan store only."""
-    db = _db()
-    path = actions.image_path(db, scan_id)
-    mimetype = actions.WEB_IMAGE_TYPES.get(path.suffix.lower())
-    response = (send_file(path, mimetype=mimetype) if mimetype else
-                Response(actions.scan_png(db, scan_id), mimetype="image/png"))
+    """A scan's card image, by id, from the scan store only."""
+    path = actions.image_path(_db(), scan_id, _config("CARDSCAN_LIMITS"))
+    response = send_file(path, mimetype=actions.WEB_IMAGE_TYPES.get(path.suffix.lower(),
+                                                                       "image/png"))
     response.headers["Cache-Control"] = "private, max-age=86400"  # content-addressed
     return response
 

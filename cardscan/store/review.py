@@ -33,6 +33,15 @@ MEETING_COLUMNS = ("met_on", "event", "topics", "actions", "priority")
 
 
 @dataclass(frozen=True)
+class ScanFile:
+    stored_path: str  # the copy of the user's file
+    view_path: str | None  # the card as shown (cut out, upright JPEG), when it was kept
+    sha256: str
+    part: int  # which card of the file
+    side: str
+
+
+@dataclass(frozen=True)
 class FieldChange:
     """A field a person corrected: the value stored (cleaned), and both values in their
     public form for the corrections table (the machine's is kept beside the person's)."""
@@ -119,13 +128,17 @@ class ReviewQueries:
         return [Similar(m.contact_id, m.name, m.company, m.reasons)
                 for m in matches(self.session, fields, exclude=contact_id)]
 
-    def scan_file(self, scan_id: int) -> tuple[str, int]:
-        """Where a scan's image was stored, and which card of its file it is."""
-        found = self.session.execute(select(ScanRow.stored_path, ScanRow.part)
-                                     .where(ScanRow.id == scan_id)).first()
+    def scan_file(self, scan_id: int) -> ScanFile:
+        """Where a scan's image and its card view were stored, and which card of its file
+        it is."""
+        found = self.session.execute(
+            select(ScanRow.stored_path, ScanRow.view_path, ScanRow.sha256, ScanRow.part,
+                   ScanRow.side).where(ScanRow.id == scan_id)).first()
         if found is None:
             raise NotFoundError(f"no scan {scan_id}")
-        return str(found[0]), int(found[1] or 0)
+        stored, view, sha256, part, side = found
+        return ScanFile(str(stored), str(view) if view else None, str(sha256), int(part or 0),
+                        str(side))
 
     # --- corrections ------------------------------------------------------------------------
 

@@ -17,7 +17,18 @@ class ScanStore:
 
     def keep(self, data: bytes, sha256: str, suffix: str) -> Path:
         """Copy an image's bytes into the store (once); returns where it lies."""
-        path = self.root / sha256[:2] / f"{sha256}{suffix.lower()}"
+        return self._write(self.root / sha256[:2] / f"{sha256}{suffix.lower()}", data)
+
+    def view(self, sha256: str, part: int, side: str, suffix: str = ".jpg") -> Path:
+        """Where the image a person is shown of one card of a file lies (see ``keep_view``)."""
+        return self.root / "views" / sha256[:2] / f"{sha256}-{part}-{side}{suffix}"
+
+    def keep_view(self, data: bytes, sha256: str, part: int, side: str,
+                  suffix: str = ".jpg") -> Path:
+        """Keep the image of one card as shown to a person (cut out, upright, small)."""
+        return self._write(self.view(sha256, part, side, suffix), data)
+
+    def _write(self, path: Path, data: bytes) -> Path:
         if not path.exists():
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -25,7 +36,9 @@ class ScanStore:
                 tmp.write_bytes(data)
                 tmp.replace(path)
             except OSError as e:
-                raise StorageError(f"cannot write to the scan store {self.root}: {e}") from e
+                tmp.unlink(missing_ok=True)
+                raise StorageError(f"cannot write to the scan store {self.root}: "
+                                   f"{e.strerror or e}") from e
         return path
 
     def file(self, stored: str, what: str) -> Path:

@@ -35,6 +35,9 @@ class ScanRow(Base):
     part: Mapped[int] = mapped_column(Integer, default=0)  # which card in the file
     path: Mapped[str] = mapped_column(Text)  # where the user's file was
     stored_path: Mapped[str] = mapped_column(Text)  # our copy in the scan store
+    # The card as cut out of the page, upright, as JPEG in the scan store (the review page
+    # shows it); None for scans stored before cardscan kept it.
+    view_path: Mapped[str | None] = mapped_column(Text)
     side: Mapped[str] = mapped_column(String(8))  # front | back
     card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
     raw_text: Mapped[str] = mapped_column(Text, default="")

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..errors import NotFoundError, StorageError
+from ..errors import NotFoundError, StorageError, shown
 from ..model import ACTIVE, CardImage, ContactFields, OcrResult, ParsedCard
 from .convert import contact_row, contact_view, parsed_json, words_json
 from .people import folded, same_person
@@ -52,16 +52,20 @@ class Transaction(TaskQueries, ReviewQueries):
         """Where the files with these bytes were when they were stored."""
         return set(self.session.scalars(select(ScanRow.path).where(ScanRow.sha256 == sha256)))
 
-    def _add_scans(self, image: CardImage, readings: Sequence[tuple[int, OcrResult]], *,
+    def _add_scans(self, image: CardImage,
+                   readings: Sequence[tuple[int, OcrResult, bytes | None]], *,
                    side: str, card_id: int | None, status: str | None,
                    now: dt.datetime) -> list[ScanRow]:
+        """One scan row per card read from ``image`` (part, reading, the card's JPEG)."""
         stored = self.scans.keep(image.data, image.sha256, image.path.suffix)
-        rows = [ScanRow(sha256=image.sha256, part=part, path=str(image.path.resolve()),
+        rows = [ScanRow(sha256=image.sha256, part=part, path=shown(image.path.resolve()),
                         stored_path=str(stored), side=side, card_id=card_id, raw_text=ocr.text,
+                        view_path=str(self.scans.keep_view(view, image.sha256, part, side))
+                        if view else None,
                         engine=ocr.engine, engine_version=ocr.engine_version,
                         words=words_json(ocr),
                         status=status or ("ok" if ocr.lines else "no_text"), created_at=now)
-                for part, ocr in readings]
+                for part, ocr, view in readings]
         self.session.add_all(rows)
         self.session.flush()
         return rows
@@ -113,10 +117,10 @@ class Transaction(TaskQueries, ReviewQueries):
                       warnings=list(card.warnings), created_at=now)
         self.session.add(row)
         self.session.flush()
-        for side, image, ocr in (("front", card.front, card.front_ocr),
-                                 ("back", card.back, card.back_ocr)):
+        for side, image, ocr, view in (("front", card.front, card.front_ocr, card.front_view),
+                                       ("back", card.back, card.back_ocr, card.back_view)):
             if image is not None and ocr is not None:
-                self._add_scans(image, [(card.part, ocr)], side=side, card_id=row.id,
+                self._add_scans(image, [(card.part, ocr, view)], side=side, card_id=row.id,
                                 status=None, now=now)
         return contact.id, row.id, merged
 
@@ -159,11 +163,13 @@ class Transaction(TaskQueries, ReviewQueries):
 
     # --- backs without a front --------------------------------------------------------------
 
-    def save_unpaired_back(self, back: CardImage, readings: list[OcrResult], *,
-                           now: dt.datetime) -> int:
+    def save_unpaired_back(self, back: CardImage, readings: Sequence[OcrResult], *,
+                           now: dt.datetime, views: Sequence[bytes | None] = ()) -> int:
         """Keep a back with no front: its scans, with no card, until it is attached."""
-        rows = self._add_scans(back, list(enumerate(readings)), side="back", card_id=None,
-                               status="unpaired", now=now)
+        shown_views = list(views) + [None] * (len(readings) - len(views))
+        rows = self._add_scans(back, [(part, ocr, shown_views[part])
+                                      for part, ocr in enumerate(readings)],
+                               side="back", card_id=None, status="unpaired", now=now)
         return rows[0].id if rows else 0
 
     def unpaired_back_text(self, sha256: str) -> str:

@@ -83,8 +83,11 @@ def test_batch_twice_stores_each_card_once(cli, tmp_path: Path, cards) -> None: 
     assert [t["due_on"] for t in tasks] == sorted(t["due_on"] for t in tasks)
 
     # The images and the raw OCR are kept for review.
-    stored = list((tmp_path / "store").rglob("*.*"))
+    stored = [p for p in (tmp_path / "store").rglob("*.*") if "views" not in p.parts]
     assert len(stored) == len(list((SAMPLES / "images").iterdir()))
+    # and each card as a person is shown it: cut out, upright, one per stored side
+    views = list((tmp_path / "store" / "views").rglob("*.jpg"))
+    assert len(views) == len(cards) + sum(1 for c in cards if c.get("back"))
 
     out = tmp_path / "contacts.csv"
     cli("export", "csv", "--db", _db(tmp_path), "-o", out, check=True)

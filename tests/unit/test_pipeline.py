@@ -16,7 +16,7 @@ import pytest
 from cardscan.config import Ocr, Pipeline
 from cardscan.errors import OcrError
 from cardscan.intake.pairing import Job, collect_jobs
-from cardscan.model import Status
+from cardscan.model import Note, Status
 from cardscan.pipeline import Context, card_json, ingest_many, scan
 from cardscan.read.imaging import prepare_page
 from cardscan.read.loading import decode, read_card_image
@@ -89,3 +89,55 @@ def test_a_recording_replays_what_was_recorded_despite_small_pixel_changes(
     with pytest.raises(OcrError):  # and another page mode is another call
         replay.read(crop.image, page_mode=11)
     assert fingerprint(crop.image)[0] == crop.image.shape[:2]
+
+
+def test_two_writers_storing_the_same_file_at_once_give_one_card_and_a_duplicate(
+        tmp_path: Path) -> None:
+    """B checks while A's transaction holds the card uncommitted (B sees nothing stored),
+    then B's insert waits for A and meets A's unique key: a duplicate, not a failure."""
+    import threading
+    import time
+
+    from cardscan.followup import lifecycle
+    from cardscan.pipeline import store
+    from tests.factories import text_card
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    first, second = (Database(url, store=tmp_path / "store") for _ in range(2))
+    card = text_card("Dana Lee\nHead of Sales\nAcme Corp\ndana@acme.com", Note())
+    holding, outcome = threading.Event(), []
+
+    def writer_a() -> None:
+        with first.transaction() as tx:
+            lifecycle._store_card(tx, card, Pipeline().followup, dt.datetime(2026, 11, 13))
+            holding.set()
+            time.sleep(1.0)  # B checks, finds nothing committed, and waits on its insert
+
+    thread = threading.Thread(target=writer_a)
+    thread.start()
+    holding.wait(10)
+    outcome = store([card], second, _ctx(), now=dt.datetime(2026, 11, 13))
+    thread.join()
+    assert [r.status for r in outcome] == [Status.DUPLICATE]
+    assert "another cardscan" in outcome[0].message
+    assert len(second.contacts()) == 1
+
+
+def test_each_card_of_a_sheet_keeps_its_own_upright_view(tmp_path: Path) -> None:
+    """The review page shows the card, not the whole sheet: each card of a 4-card flatbed
+    sheet is kept cut out, as a JPEG, beside the stored file."""
+    from PIL import Image
+
+    from cardscan.review.actions import image_path
+
+    db = Database(f"sqlite:///{tmp_path / 'c.db'}", store=tmp_path / "store")
+    [*results] = ingest_many([Job(SAMPLES / "images" / "flatbed-4up.jpg")], db, _ctx())
+    assert len(results) == 4
+    with db.transaction() as tx:
+        scans = [tx.scan_file(i) for i in range(1, 5)]
+    assert all(s.view_path for s in scans) and len({s.view_path for s in scans}) == 4
+    sheet = Image.open(SAMPLES / "images" / "flatbed-4up.jpg").size
+    for scan_id in range(1, 5):
+        with Image.open(image_path(db, scan_id)) as view:
+            width, height = view.size
+        assert 1.3 < width / height < 2.0 and width < sheet[0] / 1.5  # one card, upright
