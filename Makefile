@@ -9,10 +9,11 @@ EVAL   ?= ../shared/eval
 
 # Debian packages: Tesseract for the pipeline, fonts for samples/generate.py.
 OCR_PKGS  := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra \
-             tesseract-ocr-spa tesseract-ocr-por tesseract-ocr-osd
+             tesseract-ocr-spa tesseract-ocr-por tesseract-ocr-ita tesseract-ocr-nld \
+             tesseract-ocr-jpn tesseract-ocr-chi-sim tesseract-ocr-kor tesseract-ocr-osd
 FONT_PKGS := fonts-dejavu-core fonts-liberation2 fonts-open-sans fonts-roboto-unhinted \
              fonts-lato fonts-crosextra-carlito fonts-comic-neue fonts-humor-sans fonts-klee \
-             fonts-dancingscript fonts-femkeklaver
+             fonts-dancingscript fonts-femkeklaver fonts-noto-cjk
 
 # Headless Chromium for the review page's end-to-end tests (driven by Playwright).
 BROWSER_PKGS := chromium
@@ -50,14 +51,10 @@ font-deps:
 browser-deps:
 	$(call apt_install,$(BROWSER_PKGS))
 
-# RapidOCR reads handwritten backs better (see pipelines/default.toml). Its wheel asks for
-# opencv-python, which would clash with opencv-python-headless (one cv2), so it is installed
-# without dependencies; the [handwriting] extra brings the others.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,heic,handwriting]'
-	$(BIN)/python -m pip install -q --no-deps 'rapidocr-onnxruntime>=1.3,<2'
+	$(BIN)/python -m pip install -q -e '.[dev,heic]'
 	touch $(STAMP)
 
 demo: system-deps $(STAMP)

@@ -310,6 +310,89 @@ def _field_by_condition(runs: list[CardRun], conditions: dict[str, Any]) -> list
     return lines
 
 
+# --- why a field is wrong ----------------------------------------------------------------------
+
+ERROR_KINDS = ("not read", "missed", "wrong line", "partial", "character slip", "extra")
+
+
+def _in_text(value: str, text: str) -> bool:
+    """Whether the engines read ``value`` at all: its words, or a close match of it, are in
+    the card's text (so the loss is in choosing, not in reading)."""
+    want, have = _norm(value), _norm(text)
+    if not want:
+        return False
+    return want in have or fuzz.partial_ratio(want, have) >= _SIMILAR
+
+
+def _value_text(key: str, value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("number") or "")
+    return _host(value) if key == "website" else str(value or "")
+
+
+def error_kind(key: str, want: Any, got: Any, text: str) -> str | None:
+    """The kind of one wrong scalar value or list item (None when it is right): the text never
+    had it (not read), it was read but not taken (missed), another line was taken (wrong
+    line), the value is cut or padded (partial), or a few characters differ (character slip)."""
+    want_s, got_s = _norm(_value_text(key, want)), _norm(_value_text(key, got))
+    if not got_s:
+        return "missed" if _in_text(_value_text(key, want), text) else "not read"
+    if key == "phones":
+        want_s, got_s = re.sub(r"\D", "", want_s), re.sub(r"\D", "", got_s)
+    if fuzz.ratio(want_s, got_s) >= _SIMILAR:
+        return "character slip"
+    if want_s in got_s or got_s in want_s or fuzz.partial_ratio(want_s, got_s) >= 90:
+        return "partial"
+    return "wrong line" if _in_text(_value_text(key, want), text) else "not read"
+
+
+def card_errors(run: CardRun) -> list[tuple[str, str]]:
+    """(field, kind) for every wrong value of one card; list fields count per item."""
+    if run.output is None:
+        return [(key, "not read") for key, score in run.scores.items() if not score[3]]
+    text = " ".join(str(run.output.get(k) or "") for k in ("front_text", "back_text"))
+    found = []
+    for key, want in run.label["expected"].items():
+        if key not in run.scores or run.scores[key][3]:
+            continue
+        got = run.output.get(key)
+        if key not in _LIST_SAME:
+            found.append((key, error_kind(key, want, got, text) or "character slip"))
+            continue
+        free = list(got or [])
+        for item in want:
+            partner = next((g for g in free if _LIST_SAME[key](item, g)), None)
+            if partner is not None:
+                free.remove(partner)
+                continue
+            # The closest leftover is taken as the attempt at this item.
+            near = max(free, key=lambda g: fuzz.ratio(_value_text(key, item),
+                                                      _value_text(key, g)), default=None)
+            kind = error_kind(key, item, near, text)
+            if near is not None and kind in ("character slip", "partial"):
+                free.remove(near)
+            found.append((key, kind or "character slip"))
+        found += [(key, "extra") for _ in free[: max(0, len(free) - 1)]]
+    return found
+
+
+def _error_table(runs: list[CardRun], summary: dict[str, Any]) -> list[str]:
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for run in runs:
+        for key, kind in card_errors(run):
+            counts[kind][key] += 1
+    fields = [f for f in FIELDS if any(f in by for by in counts.values())]
+    summary["errors_by_kind"] = {k: dict(counts[k]) for k in ERROR_KINDS if k in counts}
+    if not fields:
+        return ["", "no wrong fields"]
+    lines = ["", "| error kind (most frequent first) | all | " + " | ".join(fields) + " |",
+             "|---" * (len(fields) + 2) + "|"]
+    for kind in sorted(counts, key=lambda k: -sum(counts[k].values())):
+        lines.append(f"| {kind} | {sum(counts[kind].values())} | "
+                     + " | ".join(str(counts[kind].get(f, "")) for f in fields) + " |")
+    return lines
+
+
 def _card_report(name: str, runs: list[CardRun], wall: float) -> SetReport:
     report = SetReport(name=name, kind="cards")
     by_field = _field_scores(runs)
@@ -323,7 +406,8 @@ def _card_report(name: str, runs: list[CardRun], wall: float) -> SetReport:
     twins = _upright_twins(runs)
     report.lines += [
         "", "| condition | cards | fields | field accuracy | same cards as clean scans "
-        "| s/card | preprocess s | OCR calls/card |", "|---|---|---|---|---|---|---|---|"]
+        "| s/card | preprocess s | OCR calls/card | second engine | language re-read |",
+        "|---|---|---|---|---|---|---|---|---|---|"]
     conditions: dict[str, Any] = {}
     for cond in sorted({r.condition for r in runs}):
         group = [r for r in runs if r.condition == cond]
@@ -334,23 +418,29 @@ def _card_report(name: str, runs: list[CardRun], wall: float) -> SetReport:
             "same_cards_scan": round(_accuracy(paired), 4) if paired else None,
             "seconds_per_card": round(statistics.mean(r.seconds for r in group), 4),
             "preprocess_seconds": round(statistics.mean(r.timing("preprocess") for r in group), 4),
-            "ocr_calls": round(statistics.mean(r.timing("ocr_calls") for r in group), 2)}
+            "ocr_calls": round(statistics.mean(r.timing("ocr_calls") for r in group), 2),
+            "second_engine_share": round(statistics.mean(
+                r.timing("second_engine_runs") for r in group), 3),
+            "language_read_share": round(statistics.mean(
+                r.timing("language_reads") for r in group), 3)}
         c = conditions[cond]
         report.lines.append(
             f"| {cond} | {len(group)} | {sum(len(r.scores) for r in group)} "
             f"| {c['accuracy']:.3f} | {twin} | {c['seconds_per_card']:.3f} "
-            f"| {c['preprocess_seconds']:.3f} | {c['ocr_calls']:.2f} |")
+            f"| {c['preprocess_seconds']:.3f} | {c['ocr_calls']:.2f} "
+            f"| {c['second_engine_share']:.0%} | {c['language_read_share']:.0%} |")
     accuracy = _accuracy(runs)
     report.lines.append(f"| **all** | {len(runs)} | {sum(len(r.scores) for r in runs)} "
-                        f"| **{accuracy:.3f}** | | | | |")
+                        f"| **{accuracy:.3f}** | | | | | | |")
     report.lines += ["", *_field_by_condition(runs, conditions)]
+    report.lines += _error_table(runs, report.summary)
     per_card = statistics.mean(r.seconds for r in runs) if runs else 0.0
     report.lines.append(
         f"\n{len(runs)} cards; cardscan {per_card:.3f} s/card (mean, one worker's time), "
         f"{len(runs) / wall:.2f} cards/s wall (a bare `tesseract` call: see throughput)")
     errors = [r.error for r in runs if r.error]
     report.lines += [f"error: {e}" for e in errors]
-    report.summary = {
+    report.summary |= {
         "accuracy": round(accuracy, 4), "conditions": conditions,
         "fields": {k: {"recall": round(v.recall, 4), "precision": round(v.precision, 4)}
                    for k, v in by_field.items()},

@@ -60,6 +60,11 @@ class Ocr:
     # "tesseract", or "recorded": replay the engine calls kept in ``recording`` (tests, bug
     # reports) instead of running an engine.
     engine: str = "tesseract"
+    # Fronts: "auto" reads with RapidOCR too, fused with Tesseract, where it pays (a photo, a
+    # weak Tesseract reading, fields missing); "fused" always; "tesseract" never.
+    front_engine: str = "auto"
+    # RapidOCR's detector works on the image shrunk to this many pixels on its long side.
+    rapid_side: int = 960
     # A file of engine calls: replayed with engine = "recorded", else every call is added to it.
     recording: str = ""
 
@@ -313,6 +318,8 @@ def _validate(pipeline: Pipeline, source: str) -> None:
         raise ConfigError(f"{source}: calendar_time is HH:MM (24 h), or \"\" for all-day")
     if pipeline.ocr.back_engine not in ("auto", "tesseract", "rapidocr"):
         raise ConfigError(f"{source}: back_engine is \"auto\", \"tesseract\" or \"rapidocr\"")
+    if pipeline.ocr.front_engine not in ("auto", "tesseract", "fused"):
+        raise ConfigError(f"{source}: front_engine is \"auto\", \"tesseract\" or \"fused\"")
     if pipeline.ocr.engine not in ("tesseract", "recorded"):
         raise ConfigError(f"{source}: engine is \"tesseract\" or \"recorded\"")
     if pipeline.ocr.engine == "recorded" and not pipeline.ocr.recording:

@@ -18,13 +18,34 @@ import numpy as np
 from .config import Pipeline
 from .errors import CardscanError, InputFileError, StorageConflict, StorageError, shown
 from .intake.pairing import Job, is_back_only
-from .model import CardImage, IngestResult, Note, OcrResult, ParsedCard, Status, contact_record
+from .model import (
+    CardImage,
+    IngestResult,
+    Note,
+    OcrResult,
+    ParsedCard,
+    Status,
+    TextLine,
+    contact_record,
+)
 from .parse import parse_front, parse_note
+from .parse.language import (
+    CJK,
+    LANGUAGE_SCRIPTS,
+    TESSERACT_MODELS,
+    in_scripts,
+    language_of,
+    needs_script,
+)
 from .parse.qrcodes import fields_from_qr, merge
 from .read import imaging, loading
 from .read.engines import EngineFactory, OcrEngine, default_engines
-from .read.orient import quality, read_upright
+from .read.fusion import fuse, scaled, stack, unread, unstack
+from .read.layout import rows
+from .read.orient import Reading, quality, read_upright
 from .read.qr import read_qr_codes
+from .read.spacing import respaced
+from .read.tesseract import installed_languages
 from .workers import WorkerDied
 
 if TYPE_CHECKING:  # storage (SQLAlchemy) is imported only by the functions that store
@@ -45,8 +66,9 @@ class Context:
     debug_dir: Path | None = None  # save every intermediate image here
     engines: EngineFactory = default_engines
 
-    def engine(self, *, back: bool = False) -> OcrEngine:
-        return self.engines(self.pipeline.ocr, back=back)
+    def engine(self, role: str = "front") -> OcrEngine:
+        """The engine for a role: "front", "back" or "second" (the front's second reading)."""
+        return self.engines(self.pipeline.ocr, role)
 
 
 # --- reading one card (runs in worker processes) -------------------------------------------
@@ -85,7 +107,7 @@ def read_page(image: CardImage, page_number: int, page: np.ndarray, *, back: boo
     # notes: line CER 0.49 -> 0.88), so backs keep their strokes.
     preprocess = (replace(settings.preprocess, remove_rules=False) if back
                   else replace(settings.preprocess, separate_ink=False))
-    engine = ctx.engine(back=back)
+    engine = ctx.engine("back" if back else "front")
     if back and engine.name == "rapidocr":
         # RapidOCR boxes each tilted line itself; one angle for the whole note made it worse
         # (handwriting-font backs: character accuracy 0.914 without deskew, 0.911 with).
@@ -100,13 +122,18 @@ def read_page(image: CardImage, page_number: int, page: np.ndarray, *, back: boo
                                orient=settings.preprocess.orient and not back)
         if reading.turned:
             crop.step(f"turned{reading.turned}", reading.image)
-        started = time.perf_counter()
         steps = dict(crop.steps)
         card = steps.get("card", steps["input"])
+        ocr, spent = reading.ocr, dict[str, float]()
+        if not back:
+            ocr, spent = _read_front(reading, imaging.rotate(card, -reading.turned), crop.photo,
+                                     ctx)
+        started = time.perf_counter()
         codes = tuple(read_qr_codes(card))
         timing = (("preprocess", prep_seconds), ("ocr", reading.seconds),
-                  ("ocr_calls", reading.calls), ("qr", time.perf_counter() - started))
-        sides.append(Side(reading.ocr, reading.image,
+                  ("ocr_calls", reading.calls), ("qr", time.perf_counter() - started),
+                  *spent.items())
+        sides.append(Side(ocr, reading.image,
                           tuple(f"{shown(image.path)}: {w}" for w in crop.warnings), timing,
                           codes, reading.turned, imaging.shrink(card, _VIEW_SIDE)))
         log.debug("%s page %d: %s side read by %s in %.2f s (%d calls, turned %d), "
@@ -120,6 +147,137 @@ def read_page(image: CardImage, page_number: int, page: np.ndarray, *, back: boo
 
 
 _VIEW_SIDE = 1600  # pixels on the long side of the card image kept for the review page
+
+
+def _second_pays(mode: str, ocr: OcrResult, photo: bool, settings: Pipeline) -> bool:
+    """Whether to read a front again with the second engine and fuse: always ("fused"),
+    never ("tesseract"), or ("auto") for a photo, a weak Tesseract reading, or one where the
+    parser misses a name, a company, a phone or a way to write (e-mail or web). A clean scan
+    that Tesseract reads well keeps its speed."""
+    if mode != "auto":
+        return mode == "fused"
+    from .read import rapid
+
+    if not rapid.AVAILABLE:
+        return False
+    if photo or weak(ocr):
+        return True
+    fields = parse_front(ocr, default_region=settings.parse.default_region)
+    # A clean scan read well has all of these (synthetic-dev scans: 37 of 40); real cards
+    # that Tesseract reads with confidence but wrongly ("hoichi Shiono") seldom do.
+    return not (fields.name and fields.company and fields.phones
+                and (fields.emails or fields.website))
+
+
+# A reading worth checking with RapidOCR: mean word confidence under 86, or 15% of its words
+# under 80 (clean synthetic scans: means 88-97, at most 12% under 80; real scans that
+# Tesseract half-misread, 82-88 and 13-25%).
+_WEAK_MEAN, _DOUBTFUL, _DOUBTFUL_SHARE = 86.0, 80.0, 0.15
+
+
+def weak(ocr: OcrResult) -> bool:
+    """Few words, or words read with little confidence."""
+    words = [w for w in ocr.words if sum(c.isalnum() for c in w.text) >= 2]
+    if len(words) < 6:
+        return True
+    doubtful = sum(w.conf < _DOUBTFUL for w in words) / len(words)
+    return sum(w.conf for w in words) / len(words) < _WEAK_MEAN or doubtful >= _DOUBTFUL_SHARE
+
+
+def _read_front(reading: Reading, card: np.ndarray, photo: bool, ctx: Context
+                ) -> tuple[OcrResult, dict[str, float]]:
+    """A front's reading: Tesseract's, fused with RapidOCR's where that pays, and read again
+    with the model of the card's own language when the pipeline's languages lack it (a
+    Portuguese card: por+eng keeps its ã and ç; a Japanese one is read with jpn)."""
+    settings = ctx.pipeline
+    mode = settings.ocr.front_engine
+    ocr, second, spent = reading.ocr, None, dict[str, float]()
+    if _second_pays(mode, ocr, photo, settings):
+        second = _second_reading(reading, card, ctx, spent)
+    # RapidOCR's reading when there is one: Tesseract's misreadings of a photo sway langid
+    # ("FLAVIOJE\\VALDEQUE": English).
+    texts = [ln.text for ln in (second or ocr).lines]
+    script = None
+    if needs_script(texts) or (second is None and weak(ocr)):
+        started = time.perf_counter()
+        script = ctx.engine("front").script(reading.image)
+        spent.update(ocr_script=time.perf_counter() - started, script_reads=1.0)
+    language = language_of(texts, script)
+    if model := language_model(language, settings.ocr.languages):
+        started = time.perf_counter()
+        # The card's language first: eng first drops accents ("Lucia" for "Lucía"). East
+        # Asian cards are read sparse: Tesseract's page layout drops big CJK lines (a Korean
+        # card: 5 of 8 lines with psm 3, 8 of 8 with psm 11).
+        local = replace(settings.ocr, languages=f"{model}+eng")
+        page_mode = 11 if language in CJK else settings.ocr.page_mode
+        ocr = ctx.engines(local, "front").read(reading.image, page_mode=page_mode)
+        spent.update(ocr_language=time.perf_counter() - started, language_reads=1.0)
+        if second is None and mode == "auto":
+            # RapidOCR keeps the accents Tesseract's fast models drop ("Logistica") and finds
+            # East Asian lines; it costs about 0.75 s, paid only by cards in such a language.
+            second = _second_reading(reading, card, ctx, spent)
+    if second is not None:
+        languages = f"{model}+eng" if model else settings.ocr.languages
+        ocr = _with_second(ocr, second, language, languages, reading.image, ctx, spent)
+    if language in ("zh", "ko"):
+        # Not Japanese: its narrow kana leave gaps as wide as the space between a family and
+        # a given name (0.30 and 0.21 line heights measured); Tesseract's jpn spacing stands.
+        ocr = respaced(reading.image, ocr)
+    return ocr, spent
+
+
+def _with_second(ocr: OcrResult, second: OcrResult, language: str | None, languages: str,
+                 image: np.ndarray, ctx: Context, spent: dict[str, float]) -> OcrResult:
+    """Tesseract's and RapidOCR's readings as one. On a card in a script RapidOCR cannot read
+    (hangul), Tesseract's reading stands and RapidOCR only points at lines it missed; those
+    lines, and lines RapidOCR read in a script foreign to the card, are read by Tesseract on
+    their own (one call for all of them)."""
+    fused, missing = fused_reading(ocr, second, language)
+    if not missing:
+        return fused
+    started = time.perf_counter()
+    stacked, places = stack(image, missing)
+    engine = ctx.engines(replace(ctx.pipeline.ocr, languages=languages), "front")
+    lines = unstack(engine.read(stacked, page_mode=6), places)
+    spent.update(ocr_lines=time.perf_counter() - started, line_reads=1.0)
+    return replace(fused, lines=rows([*fused.lines, *lines]))
+
+
+def fused_reading(ocr: OcrResult, second: OcrResult, language: str | None
+                  ) -> tuple[OcrResult, list[TextLine]]:
+    """Tesseract's reading fused with RapidOCR's for a card in ``language``, and the lines
+    only RapidOCR found that it cannot be trusted to have read (see _with_second)."""
+    from .read import rapid
+
+    def trusted(text: str) -> bool:
+        return in_scripts(text, language, rapid.SCRIPTS)
+
+    if LANGUAGE_SCRIPTS.get(language or "", rapid.SCRIPTS) <= rapid.SCRIPTS:
+        fused = fuse(ocr, second, trusted, east_asian_spaces=language == "ja")
+        return fused, unread(ocr, second, trusted)
+    return ocr, unread(ocr, second, lambda text: False)
+
+
+def _second_reading(reading: Reading, card: np.ndarray, ctx: Context,
+                    spent: dict[str, float]) -> OcrResult:
+    """RapidOCR's reading of the front, in the frame of Tesseract's image."""
+    started = time.perf_counter()
+    second = ctx.engine("second").read(card, page_mode=ctx.pipeline.ocr.page_mode)
+    # RapidOCR reads colour better than the cleaned grey image (0.65 against 0.40 field
+    # accuracy on real-cards); its boxes are moved into the frame of Tesseract's image.
+    second = scaled(second, reading.image.shape[1] / card.shape[1],
+                    reading.image.shape[0] / card.shape[0])
+    spent.update(ocr_second=time.perf_counter() - started, second_engine_runs=1.0)
+    return second
+
+
+def language_model(language: str | None, languages: str) -> str | None:
+    """The installed Tesseract model of the card's language when the pipeline's languages
+    lack it, else None."""
+    model = TESSERACT_MODELS.get(language or "")
+    if model is None or model in languages.split("+"):
+        return None
+    return model if model in installed_languages() else None
 
 
 def _view(side: Side) -> bytes | None:
@@ -169,7 +327,7 @@ def _turn_like_front(back: Side, front: Side, ctx: Context) -> Side:
     """
     if not front.turned:
         return back
-    engine = ctx.engine(back=True)
+    engine = ctx.engine("back")
     image = imaging.rotate(back.image, -front.turned)
     ocr = engine.read(image, page_mode=ctx.pipeline.ocr.back_page_mode)
     if quality(ocr) <= quality(back.ocr):

@@ -46,17 +46,20 @@ Spec = tuple[str, bool, int, RGB]  # text, bold, size, colour; "" text = vertica
 
 FONT_DIR = Path("/usr/share/fonts")
 FAMILIES: dict[str, tuple[str, str, str, str]] = {  # file pattern, regular, bold, package
-    "dejavu-sans": ("dejavu/DejaVuSans{}.ttf", "", "-Bold", "fonts-dejavu-core"),
-    "dejavu-serif": ("dejavu/DejaVuSerif{}.ttf", "", "-Bold", "fonts-dejavu-core"),
-    "liberation-sans": ("liberation2/LiberationSans-{}.ttf", "Regular", "Bold",
+    "dejavu-sans": ("truetype/dejavu/DejaVuSans{}.ttf", "", "-Bold", "fonts-dejavu-core"),
+    "dejavu-serif": ("truetype/dejavu/DejaVuSerif{}.ttf", "", "-Bold", "fonts-dejavu-core"),
+    "liberation-sans": ("truetype/liberation2/LiberationSans-{}.ttf", "Regular", "Bold",
                         "fonts-liberation2"),
-    "liberation-serif": ("liberation2/LiberationSerif-{}.ttf", "Regular", "Bold",
+    "liberation-serif": ("truetype/liberation2/LiberationSerif-{}.ttf", "Regular", "Bold",
                          "fonts-liberation2"),
-    "open-sans": ("open-sans/OpenSans-{}.ttf", "Regular", "Bold", "fonts-open-sans"),
-    "roboto": ("roboto/unhinted/RobotoTTF/Roboto-{}.ttf", "Regular", "Bold",
+    "open-sans": ("truetype/open-sans/OpenSans-{}.ttf", "Regular", "Bold", "fonts-open-sans"),
+    "roboto": ("truetype/roboto/unhinted/RobotoTTF/Roboto-{}.ttf", "Regular", "Bold",
                "fonts-roboto-unhinted"),
-    "lato": ("lato/Lato-{}.ttf", "Regular", "Bold", "fonts-lato"),
-    "carlito": ("crosextra/Carlito-{}.ttf", "Regular", "Bold", "fonts-crosextra-carlito"),
+    "lato": ("truetype/lato/Lato-{}.ttf", "Regular", "Bold", "fonts-lato"),
+    "carlito": ("truetype/crosextra/Carlito-{}.ttf", "Regular", "Bold", "fonts-crosextra-carlito"),
+    # Pan-CJK: one file holds Japanese kana, Chinese hanzi, Korean hangul and Latin.
+    "noto-cjk": ("opentype/noto/NotoSansCJK-{}.ttc", "Regular", "Bold", "fonts-noto-cjk"),
+    "noto-serif-cjk": ("opentype/noto/NotoSerifCJK-{}.ttc", "Regular", "Bold", "fonts-noto-cjk"),
 }
 HANDS: dict[str, tuple[str, str]] = {
     "comic": ("opentype/comic-neue/ComicNeue-Regular.otf", "fonts-comic-neue"),
@@ -137,6 +140,15 @@ class Card:
     address: tuple[str, ...]
     note: Note | None = None
     printed_name: str | None = None
+    language: str = "en"  # ISO 639-1 of the printed words (labels.json "language")
+    family_first: bool = False  # East Asian order: family name, then given name
+
+    @property
+    def name(self) -> str:
+        """The name as a contact holds it: Chinese and Korean names are written unspaced."""
+        if not self.family_first:
+            return f"{self.given} {self.surname}"
+        return self.surname + ("" if self.language in ("zh", "ko") else " ") + self.given
 
     @property
     def phones(self) -> tuple[Phone, ...]:
@@ -168,7 +180,8 @@ CARDS: tuple[Card, ...] = (
          "jh.vogt@nordlicht-robotik.de", "www.nordlicht-robotik.de",
          ("Leopoldstraße 42", "80802 München", "Germany"),
          Note(("Met 11/11 @ electronica", "Topics: cobots, EU grants", "call re pilot"),
-              "klee black", (11, 11), "electronica", ("cobots", "EU grants"), ("call re pilot",))),
+              "klee black", (11, 11), "electronica", ("cobots", "EU grants"), ("call re pilot",)),
+         language="de"),
     Card("two-column-fax", "US, two columns; Phone/Cell/Fax in 212.555.0132 style; Inc.;"
          " back: all-caps Humor Sans, HOT lead (priority), a date in December",
          "two_column lato orange bars noise", "Marcus", "Delgado", "Managing Director",
@@ -183,13 +196,14 @@ CARDS: tuple[Card, ...] = (
          "T work FR 1 9 intl; M mobile FR 6 9 intl", "zoe.lefevre@lumiere-energie.fr",
          "www.lumiere-energie.fr", ("12 rue de la Paix", "75002 Paris", "France"),
          Note(("Met 11/17 @ Slush", "Topics: PPA contracts", "f/u: intro to CFO"), "dancing blue",
-              (11, 17), "Slush", ("PPA contracts",), ("intro to CFO",))),
+              (11, 17), "Slush", ("PPA contracts",), ("intro to CFO",)), language="fr"),
     Card("br-accented-sa", "BR; José Núñez; Portuguese title; S.A.; +55 11 fixed and 9-digit"
          " mobile; CEP postcode; centered Carlito", "centered carlito green - paper", "José",
          "Núñez", "Diretor Comercial", "Verde Vale Agroindústria S.A.",
          "Tel work BR 11 10 intl; Cell mobile BR 119 11 intl", "jose.nunez@verdevale.com.br",
          "www.verdevale.com.br",
-         ("Av. Paulista, 1578 - Bela Vista", "São Paulo - SP, 01310-200", "Brasil")),
+         ("Av. Paulista, 1578 - Bela Vista", "São Paulo - SP, 01310-200", "Brasil"),
+         language="pt"),
     Card("dark-light-on-dark", "US, light text on dark navy; T/M as +1 415-555-0132; E/W labels;"
          " https:// site; back: femkeklaver, 'urgent!!' (priority)",
          "left dejavu-sans night circle none labelled", "Ethan", "Brooks", "Founder & CEO",
@@ -220,7 +234,7 @@ CARDS: tuple[Card, ...] = (
          "Matthias", "Becker", "Technical Director", "Becker Antriebstechnik GmbH & Co. KG",
          "T work DE 711 10 de_ext 0; F fax DE 711 11 de_ext 99; M mobile DE 170 11 de_mobile",
          "m.becker@becker-antriebe.de", "www.becker-antriebe.de",
-         ("Heilbronner Straße 150", "70191 Stuttgart")),
+         ("Heilbronner Straße 150", "70191 Stuttgart"), language="de"),
     Card("us-one-phone-https", "US, minimal: a single Cell number, https:// site, one-line"
          " address; back: Dancing Script, capitalised action without 'f/u'",
          "left lato green triangle none", "Chloe", "Park", "Product Designer",
@@ -250,7 +264,7 @@ CARDS: tuple[Card, ...] = (
          "s.brandt@hansekuehl.de", "hansekuehl.de",
          ("Am Sandtorkai 50", "20457 Hamburg", "Germany"),
          Note(("Met 11/10 @ Medica", "Topics: cold chain", "f/u: send pricing deck"), "femke blue",
-              (11, 10), "Medica", ("cold chain",), ("send pricing deck",))),
+              (11, 10), "Medica", ("cold chain",), ("send pricing deck",)), language="de"),
     Card("long-title-shrink", "US; long title and company that must shrink to fit; apostrophe"
          " + hyphen in family name; 3-line address with USA; back: two topics",
          "left open-sans navy - noise", "Claire", "O'Connor-Fitzgerald",
@@ -269,6 +283,49 @@ CARDS: tuple[Card, ...] = (
          "fiona@thistledata.co.uk", "thistledata.co.uk", ("15 Rose Street", "Edinburgh EH2 2PR"),
          Note(("met 11/13 at Web Summit", "Topics: data residency", "urgent"), "klee black",
               (11, 13), "Web Summit", ("data residency",), hot=True)),
+    Card("es-madrid-sl", "ES; Spanish title and labels (Tel./Móvil), S.L.; accents (Lucía,"
+         " Fernández, Alcalá); floor mark 3º; +34 numbers; España", "left dejavu-sans teal"
+         " triangle none", "Lucía", "Fernández Ortega", "Directora de Operaciones",
+         "Almendra Logística S.L.", "Tel. work ES 91 9 intl; Móvil mobile ES 6 9 intl",
+         "lucia.fernandez@almendralogistica.es", "www.almendralogistica.es",
+         ("Calle de Alcalá 120, 3º", "28009 Madrid", "España"), language="es"),
+    Card("it-milano-srl", "IT; Italian title, S.r.l., Tel./Cell. labels; +39 02 with the"
+         " trunk zero kept; 'Via', CAP + province (MI); two columns, Open Sans",
+         "two_column open-sans navy square none", "Giulia", "Bianchi",
+         "Responsabile Commerciale", "Ferraresi Meccanica S.r.l.",
+         "Tel. work IT 02 10 intl; Cell. mobile IT 3 10 intl",
+         "g.bianchi@ferraresimeccanica.it", "www.ferraresimeccanica.it",
+         ("Via Tortona 27", "20144 Milano (MI)", "Italia"), language="it"),
+    Card("nl-amsterdam-bv", "NL; name particle 'de' (Sanne de Vries), B.V., T/M labels; +31"
+         " numbers; Dutch postcode '1016 GD'; colour band, Lato", "band lato green circle none",
+         "Sanne", "de Vries", "Accountmanager", "Grachtwerk Advies B.V.",
+         "T work NL 20 9 intl; M mobile NL 6 9 intl", "sanne.devries@grachtwerk.nl",
+         "www.grachtwerk.nl", ("Keizersgracht 452", "1016 GD Amsterdam", "Nederland"),
+         language="nl"),
+    Card("ja-tokyo-kk", "JP, Japanese: family name first, 株式会社 company, department + title,"
+         " 〒 postcode and block address (1-2-3), 03- and 090- numbers; Latin e-mail and site;"
+         " Noto Sans CJK", "centered noto-cjk navy - none", "花子", "佐藤", "営業部 課長",
+         "株式会社ミナト精機", "TEL work JP 3 9 national; 携帯 mobile JP 90 10 national",
+         "h.sato@minato-seiki.co.jp", "www.minato-seiki.co.jp",
+         ("〒105-0011 東京都港区芝公園 1-2-3",), language="ja", family_first=True),
+    Card("jp-osaka-block", "JP card in English: block address '2-5-8 Kitahama, Chuo-ku',"
+         " 'Osaka 541-0041', Japan; Co., Ltd.; +81 6 office and 080 mobile",
+         "left liberation-sans burgundy diamond none", "Kenji", "Watanabe", "Export Manager",
+         "Naniwa Precision Co., Ltd.", "Tel work JP 6 9 intl; Mobile mobile JP 80 10 intl",
+         "k.watanabe@naniwa-precision.co.jp", "www.naniwa-precision.co.jp",
+         ("2-5-8 Kitahama, Chuo-ku", "Osaka 541-0041", "Japan")),
+    Card("zh-shanghai-ltd", "CN, Simplified Chinese: unspaced name, 有限公司 company, 电话/手机"
+         " labels, 021 and 138 numbers, 号 street address; Latin e-mail and site; two columns",
+         "two_column noto-cjk orange bars none", "明", "李", "销售经理", "上海星河科技有限公司",
+         "电话 work CN 21 10 national; 手机 mobile CN 138 11 national",
+         "liming@xinghe-tech.cn", "www.xinghe-tech.cn", ("上海市浦东新区世纪大道100号",),
+         language="zh", family_first=True),
+    Card("ko-seoul-corp", "KR, Korean: unspaced hangul name, 주식회사 company, 02- and 010-"
+         " numbers, road address; Latin e-mail and site; Noto Serif CJK",
+         "left noto-serif-cjk teal circle none", "민준", "김", "영업팀장", "한빛소프트 주식회사",
+         "전화 work KR 2 9 national; 휴대폰 mobile KR 10 10 national",
+         "minjun.kim@hanbitsoft.co.kr", "www.hanbitsoft.co.kr",
+         ("서울특별시 강남구 테헤란로 152",), language="ko", family_first=True),
 )
 
 
@@ -341,8 +398,8 @@ def fit(draw: ImageDraw.ImageDraw, text: str, path: Path, size: int, width: int
 def family_paths(family: str) -> tuple[Path, Path]:
     """Regular and bold font files of a family."""
     pattern, regular, bold, package = FAMILIES[family]
-    return (font_path("truetype/" + pattern.format(regular), package),
-            font_path("truetype/" + pattern.format(bold), package))
+    return (font_path(pattern.format(regular), package),
+            font_path(pattern.format(bold), package))
 
 
 def draw_block(draw: ImageDraw.ImageDraw, family: str, specs: list[Spec], box: Box,
@@ -418,7 +475,7 @@ def render_front(card: Card, numbers: list[str]) -> tuple[Image.Image, list[Box]
     bg, fg, accent, muted = THEMES[theme]
     img = Image.new("RGB", (W, H), bg)
     draw = ImageDraw.Draw(img)
-    name = card.printed_name or f"{card.given} {card.surname}"
+    name = card.printed_name or card.name
     bold = load(family_paths(family)[1], 42)  # wrap the company only in the narrow column
     company = wrap(draw, card.company, bold, 460) if layout == "two_column" else [card.company]
     head: list[Spec] = [(name, True, 58, fg), (card.title, False, 31, muted), ("", False, 16, fg),
@@ -513,7 +570,7 @@ def expected(card: Card, numbers: list[phonenumbers.PhoneNumber]) -> dict[str, o
     """The labels.json ``expected`` object for a card."""
     e164 = phonenumbers.PhoneNumberFormat.E164
     out: dict[str, object] = {
-        "name": f"{card.given} {card.surname}", "given_name": card.given,
+        "name": card.name, "given_name": card.given,
         "family_name": card.surname, "title": card.title, "company": card.company,
         "phones": [{"number": phonenumbers.format_number(n, e164), "type": p.kind}
                    for p, n in zip(card.phones, numbers, strict=True)],
@@ -557,7 +614,8 @@ def build_card(card: Card, images: Path) -> Built:
     front = add_texture(front, card.look.split()[4], seed)
     front.save(images / f"{card.id}_front.png", dpi=(300, 300))
     entry: dict[str, object] = {"id": card.id, "condition": "scan",
-                                "front": f"images/{card.id}_front.png"}
+                                "front": f"images/{card.id}_front.png",
+                                "language": card.language, "country": card.phones[0].region}
     if card.note:
         back, boxes = render_back(card.note, rng)
         check_inside(card.id, boxes)
@@ -657,7 +715,7 @@ def check_fonts() -> None:
     """Exit early (one line naming font and package) if any font file is missing."""
     for pattern, regular, bold, package in FAMILIES.values():
         for weight in (regular, bold):
-            font_path("truetype/" + pattern.format(weight), package)
+            font_path(pattern.format(weight), package)
     for rel, package in HANDS.values():
         font_path(rel, package)
 

@@ -16,6 +16,7 @@ _LABEL_RE = re.compile(r"^(?:(?:e-?mail|mail)\s*[:.]?\s*|e\s*:\s*|e\.\s+)(?=[\w.
                        re.IGNORECASE)
 # OCR reads a lower-case "l" at the start of a local part as a bar: "|.thompson@".
 _BAR_AS_L_RE = re.compile(r"(?<![\w|])[|¦](?=[\w.]+\s*@)")
+_SPACED_PIECES = 6  # more pieces than this around an "@" are more than one address's shards
 
 
 def find_emails(lines: Iterable[str]) -> list[str]:
@@ -31,8 +32,12 @@ def find_emails(lines: Iterable[str]) -> list[str]:
 
 def _candidates(line: str) -> list[str]:
     joined = _AT_RE.sub("@", _BAR_AS_L_RE.sub("l", line))
+    tokens = _CANDIDATE_RE.findall(joined)
+    if not tokens and joined.count("@") == 1 and len(joined.split()) <= _SPACED_PIECES:
+        # A line that is only an address, broken by OCR spaces ("r-s amuels @rei chel. com").
+        tokens = _CANDIDATE_RE.findall("".join(joined.split()))
     out = []
-    for token in _CANDIDATE_RE.findall(joined):
+    for token in tokens:
         token = _LABEL_RE.sub("", token)
         local, _, domain = token.partition("@")
         out.append(f"{local}@{domain.replace(',', '.')}")

@@ -6,8 +6,10 @@ import re
 import unicodedata
 
 # OCR confuses these with quotes and dashes; fold them before matching.
+# The dotless i is an OCR slip on cards read in the supported (non-Turkish) languages
+# ("J\\u0131m Kent" for "Jim Kent").
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                       "\u201e": '"',
+                       "\u201e": '"', "\u0131": "i",
                        "\u2013": "-", "\u2014": "-", "\u2212": "-"})
 
 # "kenney @ animalservice.com": spaces around the at sign.
@@ -52,7 +54,7 @@ TITLE_WORDS = frozenset(_words("""
     photographer hairdresser stylist librarian surgeon nurse teacher realtor chef pilot artist
     writer journalist pharmacist veterinarian therapist optician mechanic electrician plumber
     auditor notary escrevente consultor consultora vendedor vendedora técnico técnica
-    proprietário proprietária sócio sócia mobster
+    proprietário proprietária sócio sócia
 """))
 
 LEGAL_FORMS = (
@@ -102,11 +104,6 @@ REGION_WORDS = {
     "FR": re.compile(r"\b(?:rue|cedex|t[ée]l[ée]phone|portable|sarl)\b", re.IGNORECASE),
     "ES": re.compile(r"\b(?:calle|m[óo]vil|tel[ée]fono|s\.l\.)\b", re.IGNORECASE),
 }
-TLD_REGIONS = {
-    "de": "DE", "uk": "GB", "fr": "FR", "es": "ES", "br": "BR", "in": "IN", "nl": "NL",
-    "at": "AT", "ch": "CH", "it": "IT", "ie": "IE", "ca": "CA", "au": "AU", "pt": "PT",
-    "mx": "MX", "us": "US",
-}
 
 
 def clean(text: str, *, addresses: bool = True) -> str:
@@ -134,6 +131,30 @@ def repair_addresses(text: str) -> str:
     return text
 
 
+# Little words that stand lower-case in names and addresses: never a fragment of a word.
+_LOWER_WORDS = frozenset(_words("van von der den de da das dos do du di del della la le ter ten "
+                                "bin al el y e of and the und et"))
+
+
+def mend_fragments(text: str) -> str:
+    """A word OCR broke apart at wide letter spacing ("Car   rie Max Well", "Re   ichel S."):
+    a lower-case piece is joined to the short piece before it (three letters at most, or
+    itself mended). Little words (van, de, of) are never pieces."""
+    out: list[str] = []
+    mended = False
+    for token in text.split():
+        glue = (out and token[:1].islower() and token.isalpha()
+                and token.lower() not in _LOWER_WORDS and out[-1].isalpha()
+                and (len(out[-1]) <= 3 or mended) and out[-1].lower() not in _LOWER_WORDS)
+        if glue:
+            out[-1] += token
+            mended = True
+        else:
+            out.append(token)
+            mended = False
+    return " ".join(out)
+
+
 def fold(text: str) -> str:
     """Lower-case, accent-free form for comparisons."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -144,9 +165,17 @@ def strip_label(text: str) -> str:
     return LABEL_RE.sub("", text).strip()
 
 
+# East Asian legal forms, before or after the name and unspaced: 株式会社ミナト精機,
+# 上海星河科技有限公司, 한빛소프트 주식회사, (株).
+_CJK_LEGAL_RE = re.compile(
+    r"^\s*(株式会社|有限会社|合同会社|合資会社|[(\uff08]株[)\uff09]|주식회사|유한회사|[(\uff08]주[)\uff09])|"
+    r"(株式会社|有限会社|合同会社|合資会社|[(\uff08]株[)\uff09]|股份有限公司|有限公司|有限責任公司|公司|"
+    r"集团|集團|주식회사|유한회사|[(\uff08]주[)\uff09])\s*$")
+
+
 def legal_form(text: str) -> str | None:
-    match = _LEGAL_RE.search(text)
-    return match.group(1) if match else None
+    match = _LEGAL_RE.search(text) or _CJK_LEGAL_RE.search(text)
+    return next((g for g in match.groups() if g), None) if match else None
 
 
 def is_title(text: str) -> bool:

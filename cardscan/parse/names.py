@@ -1,7 +1,9 @@
-"""Personal names with nameparser: given/family split, honorifics and credentials set apart."""
+"""Personal names with nameparser: given/family split, honorifics and credentials set apart.
+East Asian names (family name first, Chinese characters or hangul) are split here."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from nameparser import HumanName
@@ -14,22 +16,55 @@ class Name:
     family: str | None
 
 
-def split_name(text: str) -> Name:
-    """Split a printed name; ALL-CAPS names get sensible case (the raw text is kept elsewhere)."""
+def split_name(text: str, *, two_surnames: bool = False) -> Name:
+    """Split a printed name; ALL-CAPS names get sensible case (the raw text is kept elsewhere).
+    ``two_surnames``: the Spanish custom, where a three-word name is a given name and the
+    father's and mother's surnames ("Lucía Fernández Ortega")."""
+    if _EAST_ASIAN_RE.fullmatch(text.strip()):
+        return _east_asian(text.strip())
     human = HumanName(text)
     if text.isupper() or text.islower():
         human.capitalize(force=True)
-    parts = [human.first, human.middle, human.last]
+    generational = [s for s in human.suffix_list if s.lower().strip(".") in _GENERATIONAL]
+    parts = [human.first, human.middle, human.last, *generational]
     full = " ".join(p for p in parts if p) or text
-    return Name(full=full, given=human.first or None, family=human.last or None)
+    if human.title and len(full.split()) == 1:
+        full = f"{human.title} {full}"  # "Dr. Carson" is how the card names him
+    family = human.last
+    if two_surnames and len(human.middle.split()) == 1 and human.middle.lower() not in _PARTICLES:
+        family = f"{human.middle} {human.last}"
+    return Name(full=full, given=human.first or None, family=family or None)
 
+
+# Suffixes that are part of the name (not a degree or an honour): kept in the full name.
+_GENERATIONAL = frozenset({"jr", "sr", "ii", "iii", "iv", "junior", "senior", "filho", "neto"})
 
 _PARTICLES = frozenset({"van", "von", "der", "den", "de", "da", "das", "dos", "do", "du", "di",
                         "del", "della", "la", "le", "ter", "ten", "bin", "al", "el", "y", "e"})
 
 
+# Chinese characters, kana or hangul: two to five of them, at most one space (between the
+# family and the given name, as Japanese cards print it).
+_EAST_ASIAN_RE = re.compile(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]{1,3}"
+                            r"(?:[ \u3000]?[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]{1,3})")
+
+
+def _east_asian(text: str) -> Name:
+    """Family name first. Printed with a space, the space divides them; unspaced, the family
+    name is one character (nearly all Chinese and Korean surnames), or two when the name is
+    four characters long (most Japanese names; Chinese compound surnames)."""
+    if len(parts := text.split()) == 2:
+        return Name(full=text, given=parts[1], family=parts[0])
+    cut = 2 if len(text) == 4 else 1
+    return Name(full=text, given=text[cut:], family=text[:cut])
+
+
 def looks_like_name(text: str) -> bool:
-    """Two to five alphabetic words, each capitalised (or all caps) but for particles (van, de)."""
+    """Two to five alphabetic words, each capitalised (or all caps) but for particles (van, de);
+    or two to five East Asian characters."""
+    stripped = text.strip()
+    if _EAST_ASIAN_RE.fullmatch(stripped):
+        return len(stripped.replace(" ", "").replace("\u3000", "")) >= 2
     human = HumanName(text)
     core = [p for p in (human.first, human.middle, human.last) if p]
     words = " ".join(core).replace("-", " ").replace("'", "").split()

@@ -22,6 +22,8 @@ _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # OCR reads these letters where a phone number has digits.
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 _PHONEISH = re.compile(r"[+(]?\d[\dOolI|()\s./-]{6,}\d")
+_GLUED_LOOKALIKE = re.compile(r"(?<=\d)[OolI|]+|[OolI|]+(?=\d)")
+_NINE_DOT = re.compile(r"(?<![\d.])(9)\.(\d{4}-\d{4})\b")
 _MIN_DIGITS_UNLABELLED = 10
 # A local number written in two groups: 2294-9484, 99679-9468, 9.9679-9468 (not 01310-200).
 _LOCAL_SHAPE = re.compile(r"(?:9[ .]?)?\d{4,5}[-. ]\d{4}")
@@ -42,13 +44,30 @@ def find_phones(lines: Iterable[str], region: str) -> list[Phone]:
             continue
         text, pending_label = f"{pending_label} {line}".strip(), ""
         phones, area_code = _phones_in_line(_repair_digits(text), region, area_code)
+        if not phones and (squeezed := _squeezed(text)) != text:
+            phones, area_code = _phones_in_line(_repair_digits(squeezed), region, area_code)
         found += [p for p in phones if all(p.number != q.number for q in found)]
     return found
 
 
+_SPACED_DIGITS = re.compile(r"(?<=[:.\s])(\d{1,4}(?:\s+\d{1,4}){3,})\s*$")
+
+
+def _squeezed(line: str) -> str:
+    """A labelled number whose digits OCR broke into odd groups ("fax: 1  12 3 5665  322"):
+    the groups closed up. Only after a label, only when nothing else read as a phone."""
+    if _type_from_label(line) is None:
+        return line
+    return _SPACED_DIGITS.sub(lambda m: re.sub(r"\s+", "", m.group(1)), line)
+
+
 def _repair_digits(line: str) -> str:
-    """Turn O/l/I inside digit runs into 0/1 (never touching words)."""
-    return _PHONEISH.sub(lambda m: m.group(0).translate(_DIGIT_LOOKALIKES), line)
+    """Turn O/l/I inside digit runs into 0/1 (never touching words), and the "9." a Brazilian
+    mobile number is often printed with ("9.4000-4561") into the digit it is. A lone "I" or
+    "|" between two numbers is a separator, not a one."""
+    line = _NINE_DOT.sub(r"\1\2", line)
+    return _PHONEISH.sub(lambda m: _GLUED_LOOKALIKE.sub(
+        lambda c: c.group(0).translate(_DIGIT_LOOKALIKES), m.group(0)), line)
 
 
 def _phones_in_line(line: str, region: str, area_code: str) -> tuple[list[Phone], str]:

@@ -26,11 +26,15 @@ class OcrEngine(Protocol):
 
     def orientation(self, image: np.ndarray) -> int | None: ...
 
+    def script(self, image: np.ndarray) -> str | None: ...
 
-# (the [ocr] settings, whether the side is a handwritten back) -> the engine that reads it.
-# A factory crosses into worker processes, so it must pickle: a module-level function or an
-# instance of a module-level class.
+
+# (the [ocr] settings, the role: "front", "back" or "second") -> the engine that reads it.
+# "second" is the front's second engine, fused with the first (fusion.py). A factory crosses
+# into worker processes, so it must pickle: a module-level function or an instance of a
+# module-level class.
 EngineFactory = Callable[..., OcrEngine]
+ROLES = ("front", "back", "second")
 
 _ENGINES: dict[tuple[str, ...], OcrEngine] = {}
 
@@ -45,12 +49,21 @@ def back_engine_name(ocr: Ocr) -> str:
     return "tesseract"
 
 
-def default_engines(ocr: Ocr, *, back: bool = False) -> OcrEngine:
-    """One engine per process and setting, loaded and checked once: Tesseract for fronts,
-    the back engine for handwritten backs; a recorded engine when ``ocr.engine`` says so; a
-    recording one (real engine, every call kept) when ``ocr.recording`` is set."""
-    kind = back_engine_name(ocr) if back else "tesseract"
-    key = (ocr.engine, kind, ocr.languages, str(ocr.timeout), ocr.recording)
+def engine_name(ocr: Ocr, role: str) -> str:
+    if role not in ROLES:
+        raise ValueError(f"no engine role {role!r}")
+    return {"front": "tesseract", "second": "rapidocr"}.get(role) or back_engine_name(ocr)
+
+
+def default_engines(ocr: Ocr, role: str = "front") -> OcrEngine:
+    """One engine per process and setting, loaded and checked once (one RapidOCR serves the
+    front's second reading and the backs): Tesseract for fronts, RapidOCR as the front's
+    second engine, the back engine for handwritten backs; a recorded engine when
+    ``ocr.engine`` says so; a recording one (real engine, every call kept) when
+    ``ocr.recording`` is set."""
+    kind = engine_name(ocr, role)
+    key = (ocr.engine, kind, ocr.languages, str(ocr.timeout), ocr.recording,
+           str(ocr.rapid_side))
     if key not in _ENGINES:
         _ENGINES[key] = _load(ocr, kind)
     return _ENGINES[key]
@@ -60,12 +73,12 @@ def _load(ocr: Ocr, kind: str) -> OcrEngine:
     if ocr.engine == "recorded":
         from .recorded import RecordedEngine
 
-        return RecordedEngine.load(ocr.recording, kind)
+        return RecordedEngine.load(ocr.recording, kind, ocr.languages)
     engine: OcrEngine
     if kind == "rapidocr":
         from .rapid import RapidEngine
 
-        engine = RapidEngine()
+        engine = RapidEngine(side=ocr.rapid_side)
     else:
         from .tesseract import TesseractEngine
 
@@ -88,7 +101,7 @@ def check_engines(ocr: Ocr, *, orient: bool = True) -> None:
     from .tesseract import check_tesseract
 
     check_tesseract(ocr.languages + ("+osd" if orient else ""))
-    if ocr.back_engine == "rapidocr":
+    if ocr.back_engine == "rapidocr" or ocr.front_engine == "fused":
         from . import rapid
 
         if not rapid.AVAILABLE:

@@ -54,12 +54,24 @@ def find_cards(rgb: np.ndarray, *, max_cards: int = 12) -> list[Quad]:
         small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         candidates = [q for mask in _masks(small, scale) for q in _quads(mask)]
         chosen = _non_overlapping(candidates, max_cards)
-        if chosen and _print_outside(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), chosen):
+        if chosen and (_lone_and_small(chosen, small.shape)
+                       or _print_outside(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), chosen)):
             return []  # the outlines are panels or logos on a card that fills the photo
         found = [q / scale for q in chosen] or found
         if not found:
             break
     return _reading_order(found)
+
+
+_LONE_CARD_SHARE = 0.10  # a lone card fills at least this much of a photo
+
+
+def _lone_and_small(quads: list[Quad], shape: tuple[int, ...]) -> bool:
+    """One outline, under a tenth of the image: a word block or a logo on a card that fills
+    the scan ("THE" of "THE COUNTER" at 2%, a panel at 6%), not a card. Lone cards in the
+    photos measured fill 21% (synthetic) and 22% (real) or more; cards on a sheet come
+    several together."""
+    return len(quads) == 1 and cv2.contourArea(quads[0]) < _LONE_CARD_SHARE * shape[0] * shape[1]
 
 
 def _print_outside(gray: np.ndarray, quads: list[Quad]) -> bool:

@@ -26,7 +26,7 @@ import numpy as np
 from ..config import Ocr
 from ..errors import OcrError
 from ..model import OcrResult, TextLine, Word
-from .engines import OcrEngine, back_engine_name, default_engines
+from .engines import OcrEngine, default_engines, engine_name
 
 _THUMB = 32  # thumbnail side: enough to tell cards and their turns apart
 _MAX_DISTANCE = 4.0  # mean grey-level difference of two thumbnails of one image (0-255)
@@ -51,6 +51,7 @@ class _Call:
     shape: tuple[int, int]
     thumb: np.ndarray
     result: Any
+    languages: str = ""  # Tesseract's language models for the call ("" when not recorded)
 
 
 def ocr_to_json(ocr: OcrResult) -> dict[str, Any]:
@@ -67,26 +68,28 @@ def ocr_from_json(data: dict[str, Any]) -> OcrResult:
 
 
 class RecordedEngine:
-    """Answers ``read`` and ``orientation`` from a recording, as the recorded engine did."""
+    """Answers ``read``, ``orientation`` and ``script`` from a recording, as the recorded
+    engine did."""
 
     _loaded: ClassVar[dict[str, dict[tuple[str, str, int], list[_Call]]]] = {}
 
     def __init__(self, path: str, calls: dict[tuple[str, str, int], list[_Call]],
-                 name: str) -> None:
-        self.path, self._calls, self.name = path, calls, name
+                 name: str, languages: str = "") -> None:
+        self.path, self._calls, self.name, self.languages = path, calls, name, languages
         self.version = "recorded"
 
     @classmethod
-    def load(cls, path: str, name: str) -> RecordedEngine:
+    def load(cls, path: str, name: str, languages: str = "") -> RecordedEngine:
         """The recorded ``name`` engine ("tesseract" or "rapidocr") of a recording (read once
-        per process). A back asked of an engine the recording lacks is read by the other."""
+        per process), with ``languages``: calls recorded with other language models are not
+        its. A back asked of an engine the recording lacks is read by the other."""
         if path not in cls._loaded:
             cls._loaded[path] = _read_recording(path)
         calls = cls._loaded[path]
         engines = {key[0] for key in calls}
         if name not in engines and engines:
             name = "rapidocr" if "rapidocr" in engines else "tesseract"
-        return cls(path, calls, name)
+        return cls(path, calls, name, languages if name == "tesseract" else "")
 
     def read(self, image: np.ndarray, *, page_mode: int = 3) -> OcrResult:
         result = self._answer("read", page_mode, image)
@@ -96,10 +99,16 @@ class RecordedEngine:
         result = self._answer("orientation", 0, image)
         return None if result is None else int(result)
 
+    def script(self, image: np.ndarray) -> str | None:
+        result = self._answer("script", 0, image)
+        return None if result is None else str(result)
+
     def _answer(self, call: str, page_mode: int, image: np.ndarray) -> Any:
         shape, thumb = fingerprint(image)
         best, distance = None, _MAX_DISTANCE
         for recorded in self._calls.get((self.name, call, page_mode), []):
+            if recorded.languages and self.languages and recorded.languages != self.languages:
+                continue
             if not all(abs(a - b) <= max(2, _SIZE_SLACK * a)
                        for a, b in zip(shape, recorded.shape, strict=True)):
                 continue
@@ -125,7 +134,7 @@ def _read_recording(path: str) -> dict[tuple[str, str, int], list[_Call]]:
         thumb = np.frombuffer(base64.b64decode(entry["thumb"]), dtype=np.uint8)
         calls.setdefault((entry["engine"], entry["call"], entry["page_mode"]), []).append(
             _Call((int(entry["shape"][0]), int(entry["shape"][1])),
-                  thumb.reshape(_THUMB, _THUMB), entry["result"]))
+                  thumb.reshape(_THUMB, _THUMB), entry["result"], entry.get("languages", "")))
     return calls
 
 
@@ -146,9 +155,15 @@ class RecordingEngine:
         self._keep("orientation", 0, image, turn)
         return turn
 
+    def script(self, image: np.ndarray) -> str | None:
+        name = self._engine.script(image)
+        self._keep("script", 0, image, name)
+        return name
+
     def _keep(self, call: str, page_mode: int, image: np.ndarray, result: Any) -> None:
         shape, thumb = fingerprint(image)
         line = json.dumps({"engine": self.name, "call": call, "page_mode": page_mode,
+                           "languages": getattr(self._engine, "languages", ""),
                            "shape": list(shape),
                            "thumb": base64.b64encode(thumb.tobytes()).decode(),
                            "result": result}, ensure_ascii=False) + "\n"
@@ -167,8 +182,8 @@ class Replay:
 
     path: str
 
-    def __call__(self, ocr: Ocr, *, back: bool = False) -> OcrEngine:
-        return RecordedEngine.load(self.path, back_engine_name(ocr) if back else "tesseract")
+    def __call__(self, ocr: Ocr, role: str = "front") -> OcrEngine:
+        return RecordedEngine.load(self.path, engine_name(ocr, role), ocr.languages)
 
 
 @dataclass(frozen=True)
@@ -178,5 +193,5 @@ class Record:
 
     path: str
 
-    def __call__(self, ocr: Ocr, *, back: bool = False) -> OcrEngine:
-        return default_engines(replace(ocr, recording=self.path), back=back)
+    def __call__(self, ocr: Ocr, role: str = "front") -> OcrEngine:
+        return default_engines(replace(ocr, recording=self.path), role)

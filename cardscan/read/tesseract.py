@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import time
+from functools import lru_cache
 from itertools import groupby
+from typing import Any
 
 import numpy as np
 import pytesseract
@@ -47,16 +49,27 @@ class TesseractEngine:
     def orientation(self, image: np.ndarray) -> int | None:
         """Degrees to turn the image clockwise so its text is upright (Tesseract OSD), or None
         when OSD abstains ("Too few characters") or is unsure."""
-        try:
-            osd = pytesseract.image_to_osd(image, config="--psm 0 --dpi 300",
-                                           output_type=pytesseract.Output.DICT,
-                                           timeout=self.timeout)
-        except (pytesseract.TesseractError, RuntimeError):
-            return None
+        osd = self._osd(image)
         # Wrong answers measured below 1.9; right ones mostly far above (ocr_bakeoff.md s.5).
         if float(osd.get("orientation_conf", 0)) < _OSD_MIN_CONFIDENCE:
             return None
         return int(osd.get("rotate", 0)) % 360
+
+    def script(self, image: np.ndarray) -> str | None:
+        """The script of the image's text as OSD names it ("Latin", "Han", "Hangul",
+        "Japanese"), or None when OSD abstains."""
+        osd = self._osd(image)
+        if float(osd.get("script_conf", 0)) < _OSD_MIN_CONFIDENCE:
+            return None
+        return str(osd.get("script") or "") or None
+
+    def _osd(self, image: np.ndarray) -> dict[str, Any]:
+        try:
+            return dict(pytesseract.image_to_osd(image, config="--psm 0 --dpi 300",
+                                                 output_type=pytesseract.Output.DICT,
+                                                 timeout=self.timeout))
+        except (pytesseract.TesseractError, RuntimeError):
+            return {}
 
 
 _OSD_MIN_CONFIDENCE = 2.0
@@ -72,6 +85,15 @@ def lines_from_data(data: dict[str, list]) -> tuple[TextLine, ...]:
     ]
     return tuple(TextLine(words=tuple(group))
                  for _, group in groupby(words, key=lambda w: (w.block, w.par, w.line)))
+
+
+@lru_cache(maxsize=1)
+def installed_languages() -> frozenset[str]:
+    """The language models Tesseract has (empty when Tesseract is not installed)."""
+    try:
+        return frozenset(pytesseract.get_languages(config=""))
+    except (pytesseract.TesseractNotFoundError, pytesseract.TesseractError, OSError):
+        return frozenset()
 
 
 def check_tesseract(languages: str) -> str:

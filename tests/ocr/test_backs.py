@@ -27,9 +27,9 @@ def _context(back_engine: str) -> Context:
 @pytest.mark.parametrize("engine", ["tesseract", "rapidocr"])
 def test_a_handwritten_back_gives_the_meeting(engine: str) -> None:
     if engine == "rapidocr" and not rapid.AVAILABLE:
-        pytest.skip("rapidocr-onnxruntime is not installed")
+        pytest.skip("rapidocr is not installed")
     ctx = _context(engine)
-    assert default_engines(ctx.pipeline.ocr, back=True).name == engine
+    assert default_engines(ctx.pipeline.ocr, "back").name == engine
     assert default_engines(ctx.pipeline.ocr).name == "tesseract"  # fronts always
     [card] = scan(Job(FRONT, BACK), ctx)
     assert card.back_ocr is not None and card.back_ocr.engine == engine
@@ -40,7 +40,7 @@ def test_a_handwritten_back_gives_the_meeting(engine: str) -> None:
 
 def test_auto_picks_rapidocr_when_it_is_installed() -> None:
     expected = "rapidocr" if rapid.AVAILABLE else "tesseract"
-    assert default_engines(_context("auto").pipeline.ocr, back=True).name == expected
+    assert default_engines(_context("auto").pipeline.ocr, "back").name == expected
 
 
 def test_a_back_scanned_sideways_is_turned_like_its_front(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ def test_the_review_app_loads_neither_the_ocr_driver_nor_opencv() -> None:
     probe = subprocess.run(
         [sys.executable, "-c", "import sys, cardscan.review.app, cardscan.review.actions; "
          "print(sorted(m for m in ('cv2', 'pytesseract', 'cardscan.pipeline', "
-         "'cardscan.read.imaging', 'rapidocr_onnxruntime') if m in sys.modules))"],
+         "'cardscan.read.imaging', 'rapidocr') if m in sys.modules))"],
         capture_output=True, text=True, check=True)
     assert probe.stdout.strip() == "[]"
     assert not _importing(r"^\s*from \.\.(pipeline|read\.imaging) import|^import cv2") & {
