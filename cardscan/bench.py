@@ -406,17 +406,19 @@ def _card_report(name: str, runs: list[CardRun], wall: float) -> SetReport:
     twins = _upright_twins(runs)
     report.lines += [
         "", "| condition | cards | fields | field accuracy | same cards as clean scans "
-        "| s/card | preprocess s | OCR calls/card | second engine | language re-read |",
-        "|---|---|---|---|---|---|---|---|---|---|"]
+        "| s/card | s/back | preprocess s | OCR calls/card | second engine | language re-read |",
+        "|---|---|---|---|---|---|---|---|---|---|---|"]
     conditions: dict[str, Any] = {}
     for cond in sorted({r.condition for r in runs}):
         group = [r for r in runs if r.condition == cond]
         paired = [twins[id(r)] for r in group if id(r) in twins]
         twin = f"{_accuracy(paired):.3f} ({len(paired)})" if paired else "-"
+        backs = [r.timing("back") for r in group if r.label.get("back")]
         conditions[cond] = {
             "accuracy": round(_accuracy(group), 4), "cards": len(group),
             "same_cards_scan": round(_accuracy(paired), 4) if paired else None,
             "seconds_per_card": round(statistics.mean(r.seconds for r in group), 4),
+            "seconds_per_back": round(statistics.mean(backs), 4) if backs else None,
             "preprocess_seconds": round(statistics.mean(r.timing("preprocess") for r in group), 4),
             "ocr_calls": round(statistics.mean(r.timing("ocr_calls") for r in group), 2),
             "second_engine_share": round(statistics.mean(
@@ -427,11 +429,12 @@ def _card_report(name: str, runs: list[CardRun], wall: float) -> SetReport:
         report.lines.append(
             f"| {cond} | {len(group)} | {sum(len(r.scores) for r in group)} "
             f"| {c['accuracy']:.3f} | {twin} | {c['seconds_per_card']:.3f} "
+            f"| {_or_dash(c['seconds_per_back'])} "
             f"| {c['preprocess_seconds']:.3f} | {c['ocr_calls']:.2f} "
             f"| {c['second_engine_share']:.0%} | {c['language_read_share']:.0%} |")
     accuracy = _accuracy(runs)
     report.lines.append(f"| **all** | {len(runs)} | {sum(len(r.scores) for r in runs)} "
-                        f"| **{accuracy:.3f}** | | | | | | |")
+                        f"| **{accuracy:.3f}** | | | | | | | |")
     report.lines += ["", *_field_by_condition(runs, conditions)]
     report.lines += _error_table(runs, report.summary)
     per_card = statistics.mean(r.seconds for r in runs) if runs else 0.0
@@ -447,6 +450,10 @@ def _card_report(name: str, runs: list[CardRun], wall: float) -> SetReport:
         "seconds_per_card": round(per_card, 4), "errors": len(errors),
     }
     return report
+
+
+def _or_dash(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.3f}"
 
 
 def bare_tesseract_seconds(images: list[Path], languages: str | None = None) -> float | None:

@@ -110,6 +110,8 @@ class ContactFields:
     social: tuple[str, ...] = ()  # profile URLs without scheme: linkedin.com/in/jane
     address: str | None = None
     confidence: dict[str, float] = field(default_factory=dict)
+    # The card's country as the parser inferred it (phones, the note's dates and language).
+    region: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

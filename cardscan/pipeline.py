@@ -20,6 +20,7 @@ from .errors import CardscanError, InputFileError, StorageConflict, StorageError
 from .intake.pairing import Job, is_back_only
 from .model import (
     CardImage,
+    ContactFields,
     IngestResult,
     Note,
     OcrResult,
@@ -37,6 +38,7 @@ from .parse.language import (
     language_of,
     needs_script,
 )
+from .parse.note import read_back
 from .parse.qrcodes import fields_from_qr, merge
 from .read import imaging, loading
 from .read.engines import EngineFactory, OcrEngine, default_engines
@@ -346,7 +348,7 @@ def _parse(front: CardImage, back: CardImage | None, front_side: Side,
     note = Note()
     if back_side is not None:
         lines = back_side.ocr.lines
-        note = read_note([ln.text for ln in lines], ctx,
+        note = read_note([ln.text for ln in lines], ctx, front=contact,
                          line_conf=[ln.conf / 100 for ln in lines])
     warnings = list(front_side.warnings) + list(back_side.warnings if back_side else ())
     if not front_side.ocr.lines:
@@ -363,7 +365,8 @@ def _parse(front: CardImage, back: CardImage | None, front_side: Side,
                       met_known=bool(note.met_on or ctx.met or event or note.topics
                                      or note.actions),
                       warnings=tuple(warnings), part=part,
-                      timing=_add_timing(front_side.timing, back_side.timing if back_side else ()),
+                      timing=_add_timing(front_side.timing, back_side.timing if back_side else (),
+                                         _back_seconds(back_side)),
                       qr=front_side.qr + (back_side.qr if back_side else ()),
                       front_view=_view(front_side),
                       back_view=_view(back_side) if back_side else None)
@@ -382,6 +385,13 @@ def _prefer_user(from_note: Any, from_user: Any, confidence: float, what: str,
                         f"({confidence:.2f}); kept {from_user} from the command line; review it")
         return from_user
     return from_note
+
+
+def _back_seconds(back: Side | None) -> tuple[tuple[str, float], ...]:
+    """The time the back cost (finding, cleaning, reading it), reported apart as "back"."""
+    if back is None:
+        return ()
+    return (("back", sum(v for k, v in back.timing if k in ("preprocess", "ocr", "qr"))),)
 
 
 def _add_timing(*timings: tuple[tuple[str, float], ...]) -> dict[str, float]:
@@ -506,12 +516,14 @@ def _looks_like_a_back(cards: list[ParsedCard], job: Job) -> bool:
     return bool(note.event or note.topics or note.actions)
 
 
-def read_note(lines: list[str], ctx: Context, *, line_conf: list[float] | None = None) -> Note:
-    """The note on a back; a date without a year is the one nearest --met, else the latest
-    one up to the scan date."""
-    return parse_note(lines, reference=ctx.met or ctx.today,
-                      date_order=ctx.pipeline.parse.date_order, line_conf=line_conf,
-                      not_after=None if ctx.met else ctx.today)
+def read_note(lines: list[str], ctx: Context, *, line_conf: list[float] | None = None,
+              front: ContactFields | None = None) -> Note:
+    """The note on a back (in the language and date order of its front's country); a date
+    without a year is the one nearest --met, else the latest one up to the scan date."""
+    settings = ctx.pipeline.parse
+    return read_back(lines, front or ContactFields(), reference=ctx.met or ctx.today,
+                     default_region=settings.default_region, date_order=settings.date_order,
+                     line_conf=line_conf, not_after=None if ctx.met else ctx.today)
 
 
 def _attach_to(before: IngestResult, side: CardImage, db: Database, ctx: Context, *,

@@ -72,6 +72,7 @@ class Capture:
     card: str
     exercises: str
     index: int | None = None
+    back: str | None = None  # the file of the card's back, captured the same way
 
 
 @dataclass(frozen=True)
@@ -374,16 +375,24 @@ def rng(seed: int, capture: str) -> Gen:
     return np.random.default_rng([seed, zlib.crc32(capture.encode())])
 
 
-def capture_photos(fronts: dict[str, Image.Image], images: Path, seed: int) -> list[Capture]:
-    """One phone photo per PHOTOS row."""
+def capture_photos(fronts: dict[str, Image.Image], images: Path, seed: int,
+                   backs: dict[str, Image.Image] | None = None) -> list[Capture]:
+    """One phone photo per PHOTOS row, and one of the card's handwritten back if it has one."""
     out = []
+    backs = backs or {}
     for card_id, kind, desk, orientation, about in PHOTOS:
         name, file = f"{card_id}-photo", f"{card_id}_photo.jpg"
         image, shot = phone_photo([fronts[card_id]], desk, kind, rng(seed, name))
         save_jpeg(image, images / file, shot.quality, orientation)
         exif = f"; pixels stored turned 90°, EXIF Orientation={orientation}" if orientation else ""
         note = f"{about} ({kind} phone photo on {DESKS[desk][2]}: {shot.describe()}{exif})"
-        out.append(Capture(name, "photo", file, card_id, note))
+        back = None
+        if card_id in backs:
+            back = f"{card_id}_photo_back.jpg"  # pairs with its front by name
+            image, shot = phone_photo([backs[card_id]], desk, kind, rng(seed, f"{name}-back"))
+            save_jpeg(image, images / back, shot.quality, orientation)
+            note += f"; back photographed too ({shot.describe()})"
+        out.append(Capture(name, "photo", file, card_id, note, back=back))
     return out
 
 
@@ -399,8 +408,11 @@ def capture_table(fronts: dict[str, Image.Image], images: Path, seed: int) -> li
             for k, (side, card_id) in enumerate(zip(("left", "right"), TABLE, strict=True), 1)]
 
 
-def capture_rescans(fronts: dict[str, Image.Image], images: Path) -> list[Capture]:
-    """Fronts turned 90/180/270 degrees counter-clockwise (lossless), or resampled to 200 dpi."""
+def capture_rescans(fronts: dict[str, Image.Image], images: Path,
+                    backs: dict[str, Image.Image] | None = None) -> list[Capture]:
+    """Fronts turned 90/180/270 degrees counter-clockwise (lossless), or resampled to 200 dpi;
+    a card's handwritten back (if it has one) is captured the same way."""
+    backs = backs or {}
     jobs = [(f"rot{turn}", card_id, f"orientation detection: scan turned {turn}° "
              "counter-clockwise (lossless)") for turn, card_ids in ROTATED.items()
             for card_id in card_ids]
@@ -408,14 +420,20 @@ def capture_rescans(fronts: dict[str, Image.Image], images: Path) -> list[Captur
               " 2/3 the size") for card_id in SCAN200]
     out = []
     for condition, card_id, note in jobs:
-        front, file = fronts[card_id], f"{card_id}_{condition}.png"
-        if condition == "scan200":
-            small = front.resize((front.width * 2 // 3, front.height * 2 // 3),
-                                 Image.Resampling.LANCZOS)
-            small.save(images / file, dpi=(200, 200))
-        else:
-            front.rotate(int(condition[3:]), expand=True).save(images / file, dpi=(300, 300))
-        out.append(Capture(f"{card_id}-{condition}", condition, file, card_id, note))
+        file = f"{card_id}_{condition}.png"
+        sides = [(fronts[card_id], file)]
+        if card_id in backs:
+            sides.append((backs[card_id], f"{card_id}_{condition}_back.png"))
+        for side, name in sides:
+            if condition == "scan200":
+                small = side.resize((side.width * 2 // 3, side.height * 2 // 3),
+                                    Image.Resampling.LANCZOS)
+                small.save(images / name, dpi=(200, 200))
+            else:
+                side.rotate(int(condition[3:]), expand=True).save(images / name, dpi=(300, 300))
+        back = sides[1][1] if len(sides) > 1 else None
+        out.append(Capture(f"{card_id}-{condition}", condition, file, card_id,
+                           note + ("; its back the same way" if back else ""), back=back))
     return out
 
 

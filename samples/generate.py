@@ -195,8 +195,9 @@ CARDS: tuple[Card, ...] = (
          "Lefèvre", "Marketing Director", "Lumière Énergie S.A.",
          "T work FR 1 9 intl; M mobile FR 6 9 intl", "zoe.lefevre@lumiere-energie.fr",
          "www.lumiere-energie.fr", ("12 rue de la Paix", "75002 Paris", "France"),
-         Note(("Met 11/17 @ Slush", "Topics: PPA contracts", "f/u: intro to CFO"), "dancing blue",
-              (11, 17), "Slush", ("PPA contracts",), ("intro to CFO",)), language="fr"),
+         Note(("Rencontré le 17 nov. à Slush", "Sujets : contrats PPA", "f/u: intro to CFO"),
+              "dancing blue", (11, 17), "Slush", ("contrats PPA",), ("intro to CFO",)),
+         language="fr"),
     Card("br-accented-sa", "BR; José Núñez; Portuguese title; S.A.; +55 11 fixed and 9-digit"
          " mobile; CEP postcode; centered Carlito", "centered carlito green - paper", "José",
          "Núñez", "Diretor Comercial", "Verde Vale Agroindústria S.A.",
@@ -263,8 +264,9 @@ CARDS: tuple[Card, ...] = (
          "Hansekühl Logistik GmbH", "Tel. work DE 40 10 intl0; Mobile mobile DE 160 11 de_mobile",
          "s.brandt@hansekuehl.de", "hansekuehl.de",
          ("Am Sandtorkai 50", "20457 Hamburg", "Germany"),
-         Note(("Met 11/10 @ Medica", "Topics: cold chain", "f/u: send pricing deck"), "femke blue",
-              (11, 10), "Medica", ("cold chain",), ("send pricing deck",)), language="de"),
+         Note(("Getroffen 10.11. auf der Medica", "Thema: Kaltlogistik",
+               "TODO Preisliste senden"), "femke blue", (11, 10), "Medica", ("Kaltlogistik",),
+              ("Preisliste senden",)), language="de"),
     Card("long-title-shrink", "US; long title and company that must shrink to fit; apostrophe"
          " + hyphen in family name; 3-line address with USA; back: two topics",
          "left open-sans navy - noise", "Claire", "O'Connor-Fitzgerald",
@@ -594,6 +596,7 @@ class Built:
     entry: dict[str, object]
     front: Image.Image
     printed: tuple[str, ...]
+    back: Image.Image | None = None
 
     @property
     def front_expected(self) -> dict[str, object]:
@@ -623,7 +626,8 @@ def build_card(card: Card, images: Path) -> Built:
         add_texture(back, texture, seed + 1).save(images / f"{card.id}_back.png", dpi=(300, 300))
         entry["back"] = f"images/{card.id}_back.png"
     entry["expected"] = expected(card, numbers)
-    return Built(card, entry, front, tuple(printed))
+    return Built(card, entry, front, tuple(printed),
+                 Image.open(images / f"{card.id}_back.png") if card.note else None)
 
 
 def entry(capture: Capture, built: Built) -> dict[str, object]:
@@ -632,6 +636,8 @@ def entry(capture: Capture, built: Built) -> dict[str, object]:
                               "front": f"images/{capture.file}"}
     if capture.index is not None:
         out["card_index"] = capture.index
+    if capture.back:  # the back captured the same way: the note's fields are expected too
+        return out | {"back": f"images/{capture.back}", "expected": built.entry["expected"]}
     return out | {"expected": built.front_expected}
 
 
@@ -730,7 +736,9 @@ def main() -> None:
     images.mkdir(parents=True, exist_ok=True)
     built = {card.id: build_card(card, images) for card in CARDS}
     fronts = {card_id: b.front for card_id, b in built.items()}
-    extra = [*capture_photos(fronts, images, SEED), *capture_rescans(fronts, images),
+    backs = {card_id: b.back for card_id, b in built.items() if b.back is not None}
+    extra = [*capture_photos(fronts, images, SEED, backs),
+             *capture_rescans(fronts, images, backs),
              *build_dark(built, images), *capture_sheet(fronts, images, SEED),
              *capture_pdf(fronts, images, REFERENCE), *capture_table(fronts, images, SEED)]
     cards = [b.entry for b in built.values()] + [entry(c, built[c.card]) for c in extra]

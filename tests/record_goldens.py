@@ -25,7 +25,7 @@ from cardscan.pipeline import Context, fused_reading, read_sides
 from cardscan.read.engines import OcrEngine, default_engines
 from cardscan.read.fusion import scaled
 from cardscan.read.loading import read_card_image
-from tests.recorded import DATA, REFERENCE, ocr_to_json, parse_recorded
+from tests.recorded import DATA, REFERENCE, ocr_from_json, ocr_to_json, parse_recorded
 
 
 @dataclass
@@ -90,7 +90,19 @@ def fusion_inputs(calls: list[_Call]) -> dict[str, Any] | None:
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
+def reparse() -> None:
+    """Parser goldens only, from the recorded OCR (after a parser change; no OCR runs)."""
+    for path in sorted((DATA / "ocr").glob("*.json")):
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+        back = ocr_from_json(recorded["back"]) if recorded["back"] else None
+        _write(DATA / "parsed" / path.name, parse_recorded(ocr_from_json(recorded["front"]),
+                                                           back))
+
+
 def main() -> None:
+    if "--parsed-only" in sys.argv[1:]:
+        reparse()
+        return
     pipeline = load_pipeline("default")
     ctx = Context(pipeline=pipeline, today=REFERENCE, met=REFERENCE)
     labels = json.loads((SAMPLES / "labels.json").read_text(encoding="utf-8"))

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from cardscan.model import Note, OcrResult, contact_record
-from cardscan.parse import parse_front, parse_note
+from cardscan.parse import parse_front
+from cardscan.parse.note import read_back
 from cardscan.read.engines import EngineFactory
 from cardscan.read.recorded import Record, Replay, ocr_from_json, ocr_to_json
 
@@ -50,6 +51,6 @@ def engines() -> EngineFactory:
 def parse_recorded(front: OcrResult, back: OcrResult | None) -> dict[str, Any]:
     """What the parser makes of recorded OCR (the pipeline's parse stage, no images)."""
     contact = parse_front(front, default_region="US")
-    note = (parse_note([ln.text for ln in back.lines], reference=REFERENCE,
-                       line_conf=[ln.conf / 100 for ln in back.lines]) if back else Note())
+    note = (read_back([ln.text for ln in back.lines], contact, reference=REFERENCE,
+                      line_conf=[ln.conf / 100 for ln in back.lines]) if back else Note())
     return contact_record(contact, note, met_on=note.met_on, event=note.event)

@@ -9,12 +9,15 @@ next touch is stored; the planner decides it when the one before is closed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 from ..config import Followup
-from ..model import ACTIVE, Note, ParsedCard, PlannedTask
+from ..model import ACTIVE, REVIEW_BELOW, Note, ParsedCard, PlannedTask
 from ..store import Database, MeetingView, NewMeeting, TaskView, Transaction
 from . import planner
+
+T = TypeVar("T")
 
 
 def first_touch(meeting: planner.Meeting, policy: Followup) -> list[PlannedTask]:
@@ -24,15 +27,28 @@ def first_touch(meeting: planner.Meeting, policy: Followup) -> list[PlannedTask]
 
 
 def card_meeting(card: ParsedCard) -> planner.Meeting:
-    return planner.Meeting(met_on=card.met_on, name=card.contact.name, event=card.event,
-                           topics=card.note.topics, actions=card.note.actions,
+    confidence = card.note.confidence
+    event = card.event if card.event != card.note.event else _citable(card.event, "event",
+                                                                      confidence)
+    return planner.Meeting(met_on=card.met_on, name=card.contact.name, event=event,
+                           topics=_citable(card.note.topics, "topics", confidence) or (),
+                           actions=_citable(card.note.actions, "actions", confidence) or (),
                            priority=card.note.priority)
 
 
 def stored_meeting(meeting: MeetingView, name: str | None) -> planner.Meeting:
-    return planner.Meeting(met_on=meeting.met_on, name=name, event=meeting.event,
-                           topics=meeting.topics, actions=meeting.actions,
+    confidence = meeting.confidence
+    return planner.Meeting(met_on=meeting.met_on, name=name,
+                           event=_citable(meeting.event, "event", confidence),
+                           topics=_citable(meeting.topics, "topics", confidence) or (),
+                           actions=_citable(meeting.actions, "actions", confidence) or (),
                            priority=meeting.priority)
+
+
+def _citable(value: T, field: str, confidence: Mapping[str, float]) -> T | None:
+    """A note value handwriting OCR read with little confidence is not cited in a draft
+    (it is on the contact's review list; once a person confirms it, it is cited)."""
+    return value if confidence.get(field, 1.0) >= REVIEW_BELOW else None
 
 
 def store_cards(db: Database, cards: Sequence[ParsedCard], policy: Followup, *,
@@ -73,9 +89,14 @@ def attach_note(db: Database, sha256: str, contact_id: int, note: Note, *, text:
         name = tx.contact_name(contact_id)
         card_id = tx.newest_card(contact_id)
         tx.link_back(sha256, card_id)
-        tasks = planner.plan(planner.Meeting(met_on=met_on, name=name, event=event,
-                                             topics=note.topics, actions=note.actions,
-                                             priority=note.priority), policy)
+        confidence = note.confidence
+        cited = planner.Meeting(
+            met_on=met_on, name=name,
+            event=event if event != note.event else _citable(event, "event", confidence),
+            topics=_citable(note.topics, "topics", confidence) or (),
+            actions=_citable(note.actions, "actions", confidence) or (),
+            priority=note.priority)
+        tasks = planner.plan(cited, policy)
         meeting = NewMeeting(card_id=card_id, met_on=met_on, event=event, topics=note.topics,
                              actions=note.actions, priority=note.priority,
                              confidence=note.confidence, text=text)

@@ -127,7 +127,16 @@ def draft(channel: str, meeting: Meeting, *, number: int = 1, last: bool = False
 
 
 def _join(items: tuple[str, ...]) -> str:
-    items = tuple(i.strip().rstrip(".!") for i in items if i.strip())
+    items = tuple(_mid_sentence(i.strip().rstrip(".!")) for i in items if i.strip())
     if not items:
         return ""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _mid_sentence(item: str) -> str:
+    """A note item as it reads inside a sentence: "Send pricing deck" -> "send pricing deck";
+    acronyms and names with inner capitals ("SOC2", "LinkedIn") are kept."""
+    first, space, rest = item.partition(" ")
+    if first[:1].isupper() and first[1:].islower():
+        return first.lower() + space + rest
+    return item

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from .dates import find_date
 from .front import infer_region, parse_front
-from .note import find_date, parse_note
+from .note import parse_note
 
 __all__ = ["find_date", "infer_region", "parse_front", "parse_note"]

@@ -83,7 +83,7 @@ def parse_front(ocr: OcrResult, *, default_region: str = "US") -> ContactFields:
     title = _title(rest, used | ({department.index} if department else set()), name_line)
     fields = _fields(name_line, title, company, phones, emails, website, web_line,
                      address_lines, lines, region)
-    return replace(fields, social=tuple(social),
+    return replace(fields, social=tuple(social), region=region,
                    department=_strip_edges(department.text) if department else None,
                    confidence={**fields.confidence,
                                "department": department.conf if department else 0.0})

@@ -50,3 +50,20 @@ def region_language(region: str) -> str | None:
     """The main language of a country ("MX" -> "es"), or None when CLDR has none."""
     languages = region_languages(region)
     return languages[0] if languages else None
+
+
+@lru_cache(maxsize=256)
+def date_order(region: str) -> str | None:
+    """How a country writes a short date, "MDY" (US) or "DMY" (most others), from its main
+    language's CLDR short date pattern ("M/d/yy" for en_US, "dd.MM.yy" for de_DE); None for
+    year-first countries and unknown ones (the pipeline's order stands)."""
+    language = region_language(region)
+    if not language:
+        return None
+    try:
+        pattern = str(Locale.parse(f"{language}_{region}").date_formats["short"].pattern)
+    except (ValueError, KeyError, TypeError):
+        return None
+    letters = "".join(c for c in pattern.lower() if c in "dmy")
+    order = "".join(dict.fromkeys(letters)).upper()
+    return order if order in ("MDY", "DMY") else None

@@ -45,7 +45,8 @@ def test_every_capture_condition_reads_well() -> None:
         if card["condition"] == "scan":
             continue
         if card["front"] not in outputs:
-            outputs[card["front"]] = scan(Job(SAMPLES / card["front"]), CTX)
+            back = SAMPLES / card["back"] if card.get("back") else None
+            outputs[card["front"]] = scan(Job(SAMPLES / card["front"], back), CTX)
         output = card_json(outputs[card["front"]][card.get("card_index", 1) - 1])
         for _, (_, _, _, hit) in score_fields(card["expected"], output).items():
             hits[card["condition"]][0] += hit

@@ -1,4 +1,5 @@
 """Forty notes as people write them on the back of a card, clean and OCR-noisy: exact parse.
+Values OCR read in capitals come out sentence-cased (events title-cased), acronyms kept.
 
 Reference date 2026-11-10 (a Tuesday); dates without a year land nearest to it.
 """
@@ -45,10 +46,10 @@ NOTES: list[tuple[list[str], dt.date | None, str | None, list[str], list[str], s
     (["Met Fri at Gartner Symposium"], D(2026, 11, 6), "Gartner Symposium", [], [], "normal"),
     (["* great contact", "Met 11/9 @ Slush"], D(2026, 11, 9), "Slush", [], [], "high"),
     (["Met 14 Nov 26 @ Web Summit"], D(2026, 11, 14), "Web Summit", [], [], "normal"),
-    (["MET AT RE:INVENT 12/2", "SEND SOC2 REPORT"], D(2026, 12, 2), "RE:INVENT", [],
-     ["SEND SOC2 REPORT"], "normal"),
-    (["MET 11/6 @ SLUSH", "TOPICS: SEED ROUND", "HOT LEAD?!"], D(2026, 11, 6), "SLUSH",
-     ["SEED ROUND"], [], "high"),
+    (["MET AT RE:INVENT 12/2", "SEND SOC2 REPORT"], D(2026, 12, 2), "Re:invent", [],
+     ["Send SOC2 report"], "normal"),
+    (["MET 11/6 @ SLUSH", "TOPICS: SEED ROUND", "HOT LEAD?!"], D(2026, 11, 6), "Slush",
+     ["Seed round"], [], "high"),
     (["met 11/13 @ Edinburgh meetup", "talked about data pipelines", "urgent"],
      D(2026, 11, 13), "Edinburgh meetup", ["data pipelines"], [], "high"),
     (["Topics: cold chain", "f/u: send pricing deck"], None, None, ["cold chain"],
@@ -74,16 +75,16 @@ NOTES: list[tuple[list[str], dt.date | None, str | None, list[str], list[str], s
     (["“Topics: cold chain"], None, None, ["cold chain"], [], "normal"),
     (["f/u: send pricing deck!!"], None, None, [], ["send pricing deck"], "high"),
     (["Send  pricing   deck"], None, None, [], ["Send pricing deck"], "normal"),
-    (["MET 6/12 HANNOVER MESSE", "WANTS PILOT iw Q3"], D(2026, 6, 12), "HANNOVER MESSE", [],
+    (["MET 6/12 HANNOVER MESSE", "WANTS PILOT iw Q3"], D(2026, 6, 12), "Hannover Messe", [],
      [], "normal"),
     (["Call back 415-599-0142", "Coftee 10/3 wf Dana"], D(2026, 10, 3), None, [],
      ["Call back 415-599-0142"], "normal"),
     (["Het 218 @ Web Summit"], D(2027, 2, 8), "Web Summit", [], [], "normal"),
-    (["MET G/22 @ RE+ EXPO"], D(2026, 9, 22), "RE+ EXPO", [], [], "normal"),
+    (["MET G/22 @ RE+ EXPO"], D(2026, 9, 22), "Re+ Expo", [], [], "normal"),
     (["Met 11/1Z @ Slush"], D(2026, 11, 12), "Slush", [], [], "normal"),
     (["Me+ 11/12 @ Slush", "[nterested in fleet tracking"], D(2026, 11, 12), "Slush",
      ["fleet tracking"], [], "normal"),
-    (["TOPIGS: EV CHARGERS, LEASING"], None, None, ["EV CHARGERS", "LEASING"], [], "normal"),
+    (["TOPIGS: EV CHARGERS, LEASING"], None, None, ["EV chargers", "Leasing"], [], "normal"),
 ]
 
 
