@@ -16,7 +16,7 @@ import sys
 import traceback
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -484,7 +484,7 @@ def _run_batch(jobs: list[Any], db: Database, ctx: Context,
     )
 
     from .model import Status
-    from .pipeline import ingest_many
+    from .pipeline import ingest_many, warm
     from .workers import WorkerPool
 
     counts: Counter[str] = Counter()
@@ -492,7 +492,8 @@ def _run_batch(jobs: list[Any], db: Database, ctx: Context,
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
                TimeRemainingColumn())
-    pool = WorkerPool(workers, memory_mb=ctx.pipeline.limits.worker_memory_mb)
+    pool = WorkerPool(workers, memory_mb=ctx.pipeline.limits.worker_memory_mb,
+                      prepare=partial(warm, ctx.pipeline))
     try:
         with Progress(*columns, console=_console(True), transient=True) as progress:
             bar = progress.add_task("cards", total=len(jobs), rate="")

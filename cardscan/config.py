@@ -57,8 +57,9 @@ class Ocr:
     back_page_mode: int = 11
     back_engine: str = "auto"
     timeout: int = 60
-    # "tesseract", or "recorded": replay the engine calls kept in ``recording`` (tests, bug
-    # reports) instead of running an engine.
+    # "tesseract" (in-process through tesserocr when its wheel is installed, else the CLI),
+    # "pytesseract" (always the CLI, a process per call), or "recorded": replay the engine
+    # calls kept in ``recording`` (tests, bug reports) instead of running an engine.
     engine: str = "tesseract"
     # Fronts: "auto" reads with RapidOCR too, fused with Tesseract, where it pays (a photo, a
     # weak Tesseract reading, fields missing); "fused" always; "tesseract" never.
@@ -320,8 +321,9 @@ def _validate(pipeline: Pipeline, source: str) -> None:
         raise ConfigError(f"{source}: back_engine is \"auto\", \"tesseract\" or \"rapidocr\"")
     if pipeline.ocr.front_engine not in ("auto", "tesseract", "fused"):
         raise ConfigError(f"{source}: front_engine is \"auto\", \"tesseract\" or \"fused\"")
-    if pipeline.ocr.engine not in ("tesseract", "recorded"):
-        raise ConfigError(f"{source}: engine is \"tesseract\" or \"recorded\"")
+    if pipeline.ocr.engine not in ("tesseract", "pytesseract", "recorded"):
+        raise ConfigError(f"{source}: engine is \"tesseract\", \"pytesseract\" or "
+                          "\"recorded\"")
     if pipeline.ocr.engine == "recorded" and not pipeline.ocr.recording:
         raise ConfigError(f"{source}: engine = \"recorded\" needs recording = FILE")
     if pipeline.parse.date_order not in ("MDY", "DMY"):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import phonenumbers
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # run from any cwd, or imported by path
@@ -654,7 +654,13 @@ def build_dark(built: dict[str, Built], images: Path) -> list[Capture]:
         front.save(images / file, dpi=(300, 300))
         bg, fg, _, _ = THEMES[theme]
         note = f"light-on-dark binarisation: re-themed {theme}, text RGB {fg} on RGB {bg}"
-        out.append(Capture(variant, "dark", file, card_id, note))
+        back = None
+        if built[card_id].back is not None:  # a note in light ink on the dark card's back
+            back = f"{card_id}_dark_back.png"
+            ImageOps.invert(built[card_id].back.convert("RGB")).save(images / back,
+                                                                     dpi=(300, 300))
+            note += "; its back in light ink on dark"
+        out.append(Capture(variant, "dark", file, card_id, note, back=back))
     return out
 
 

@@ -2,7 +2,8 @@
 each front read by both engines, both readings as the fusion got them (tests/data/fusion).
 
 Run through `make goldens` after an intended change to OCR settings or the parser, then review
-the diff of tests/data/ before committing it.
+the diff of tests/data/ before committing it. `python -m tests.record_goldens ID...` records
+only those sample cards; `--parsed-only` re-parses the recorded OCR (no OCR runs).
 """
 
 from __future__ import annotations
@@ -110,7 +111,10 @@ def main() -> None:
     (DATA / "parsed").mkdir(parents=True, exist_ok=True)
     (DATA / "fusion").mkdir(parents=True, exist_ok=True)
     shared = {c["front"] for c in labels["cards"] if "card_index" in c}
+    only = {a for a in sys.argv[1:] if not a.startswith("-")}  # card ids, else every card
     for card in labels["cards"]:
+        if only and card["id"] not in only:
+            continue
         index = int(card.get("card_index", 1)) - 1
         spy = Spy()
         sides = read_sides(read_card_image(SAMPLES / card["front"]), back=False,

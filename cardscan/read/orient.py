@@ -1,5 +1,6 @@
 """Turning a card the right way up: read it, and only when the reading looks wrong ask
-Tesseract's orientation detection (OSD), then try the other right angles."""
+Tesseract's orientation detection (OSD), then try the other right angles; a handwritten back
+read by RapidOCR is turned by the shape and scores of its own text lines."""
 
 from __future__ import annotations
 
@@ -50,6 +51,32 @@ def read_upright(image: np.ndarray, engine: OcrEngine, *, page_mode: int,
         readings.append(Reading(engine.read(turned, page_mode=page_mode), turned, turn))
     best = max(readings, key=lambda r: quality(r.ocr))
     return replace(best, calls=len(readings) + 1, seconds=time.perf_counter() - started)
+
+
+# RapidOCR's mean line score on handwritten backs: upright 96-100, upside down 52-76
+# (measured on 12 sample and 20 synthetic-dev backs at each right angle).
+_UPRIGHT_LINE_SCORE = 85.0
+
+
+def read_upright_by_lines(image: np.ndarray, engine: OcrEngine, *, page_mode: int) -> Reading:
+    """OCR a handwritten back and turn it by its own text lines, for an engine without
+    orientation detection (RapidOCR): lines set in tall boxes are sideways (read at 90 and
+    270 degrees), lines read with a low score are upside down (read at 180); the most
+    confident reading wins. An upright back costs one call."""
+    started = time.perf_counter()
+    first = Reading(engine.read(image, page_mode=page_mode), image, 0)
+    lines = [w for w in first.ocr.words if w.text.strip()]
+    if not lines:
+        return replace(first, seconds=time.perf_counter() - started)
+    tall = sum(w.height > w.width for w in lines) > len(lines) / 2
+    score = sum(w.conf for w in lines) / len(lines)
+    turns = [90, 270] if tall else [] if score >= _UPRIGHT_LINE_SCORE else [180]
+    readings = [first]
+    for turn in turns:
+        turned = rotate(image, -turn)
+        readings.append(Reading(engine.read(turned, page_mode=page_mode), turned, turn))
+    best = max(readings, key=lambda r: quality(r.ocr))
+    return replace(best, calls=len(readings), seconds=time.perf_counter() - started)
 
 
 def _real_words(ocr: OcrResult) -> list:

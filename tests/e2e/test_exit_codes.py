@@ -96,8 +96,10 @@ def test_3_bad_input_and_a_missing_path_creates_no_database(cli, tmp_path: Path)
 def test_4_missing_tesseract_or_language_stops_before_any_file(  # type: ignore[no-untyped-def]
         real_cli, tmp_path: Path) -> None:
     db = tmp_path / "cards.db"
+    # The CLI engine without a `tesseract` program (the in-process one needs none).
     gone = real_cli("batch", FRONT, "--db", f"sqlite:///{db}",
-                    extra_env={"PATH": str(tmp_path / "nothing-here")})
+                    extra_env={"PATH": str(tmp_path / "nothing-here"),
+                               "CARDSCAN_OCR_ENGINE": "pytesseract"})
     assert gone.returncode == ExitCode.MISSING_DEPENDENCY
     assert "Tesseract is not installed: apt-get install tesseract-ocr" in gone.stderr
     assert "failed" not in gone.stderr and not db.exists()

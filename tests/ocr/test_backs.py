@@ -78,3 +78,16 @@ def test_a_back_in_every_capture_gives_its_note(condition: str) -> None:
     missed = {k: (expected[k], record[k]) for k, (_, _, _, hit)
               in score_fields(expected, record).items() if not hit}
     assert not missed, f"{card['id']}: {missed}"
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_back_turned_alone_is_turned_by_its_own_lines(tmp_path, turn: int) -> None:  # type: ignore[no-untyped-def]
+    """The front lies upright, the back was scanned turned: no hint from the front."""
+    if not rapid.AVAILABLE:
+        pytest.skip("rapidocr is not installed")
+    from PIL import Image
+
+    Image.open(BACK).rotate(turn, expand=True).save(tmp_path / "card_back.png")
+    [card] = scan(Job(FRONT, tmp_path / "card_back.png"), _context("auto"))
+    assert (card.met_on, card.event) == (dt.date(2026, 11, 12), "Web Summit")
+    assert card.note.actions == ("send pricing deck",)

@@ -1,0 +1,70 @@
+"""Tesseract in-process (tesserocr) and through its CLI (pytesseract): both supported, both
+read every sample front to the same words when they run the same libtesseract (as `make`
+builds them), and the settings choose between them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from cardscan.config import load_pipeline
+from cardscan.pipeline import Context, Job, scan
+from cardscan.read import imaging
+from cardscan.read.engines import TESSEROCR, default_engines
+from cardscan.read.loading import pages, read_card_image
+from cardscan.read.tesseract import TesseractEngine
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.ocr
+FRONTS = sorted((SAMPLES / "images").glob("*_front.png"))
+
+
+def _ocr(engine: str):  # type: ignore[no-untyped-def]
+    pipeline = load_pipeline("default")
+    return replace(pipeline.ocr, engine=engine)
+
+
+def test_the_settings_choose_the_engine() -> None:
+    cli = default_engines(_ocr("pytesseract"))
+    assert isinstance(cli, TesseractEngine)
+    default = default_engines(_ocr("tesseract"))
+    assert default.name == cli.name == "tesseract"  # recordings and JSON name the same engine
+    assert ("in-process" in default.version) == TESSEROCR
+
+
+@pytest.mark.skipif(not TESSEROCR, reason="tesserocr is not installed")
+def test_both_engines_read_the_same_words_on_every_sample_front() -> None:
+    import tesserocr
+
+    inside, cli = default_engines(_ocr("tesseract")), default_engines(_ocr("pytesseract"))
+    library = tesserocr.tesseract_version().split()[1]
+    if not cli.version.startswith(library):
+        pytest.skip(f"tesserocr runs libtesseract {library}, the CLI {cli.version}: "
+                    "`make` builds tesserocr against the system library")
+    settings = load_pipeline("default").preprocess
+    assert len(FRONTS) >= 20
+    for path in FRONTS:
+        page = next(iter(pages(read_card_image(Path(path)), load_pipeline("default").limits)))
+        for crop in imaging.prepare_page(page, settings):
+            for mode in (3, 11):
+                one, two = inside.read(crop.image, page_mode=mode), cli.read(crop.image,
+                                                                             page_mode=mode)
+                assert [(w.text, w.block, w.par, w.line, w.left, w.top) for w in one.words] == [
+                    (w.text, w.block, w.par, w.line, w.left, w.top) for w in two.words], path
+        assert inside.orientation(crop.image) == cli.orientation(crop.image)
+
+
+def test_a_card_reads_the_same_through_either_engine() -> None:
+    front = SAMPLES / "images" / "de-band-gmbh_front.png"
+    results = []
+    for engine in ("tesseract", "pytesseract"):
+        pipeline = load_pipeline("default")
+        pipeline = replace(pipeline, ocr=replace(pipeline.ocr, engine=engine))
+        [card] = scan(Job(front), Context(pipeline=pipeline, today=dt.date(2026, 11, 10)))
+        results.append((card.contact.name, card.contact.company, card.contact.emails,
+                        [p.number for p in card.contact.phones]))
+    assert results[0] == results[1]
+    assert results[0][0] == "Jan-Hendrik Vogt"
