@@ -478,3 +478,9 @@ def _finish(crop: Crop, settings: Preprocess) -> None:
                                  max_factor=settings.max_upscale))
     if settings.binarise and max(crop.image.shape[:2]) >= settings.binarise_min_long_side:
         crop.step("binary", binarise(crop.image))
+
+
+def stretch(image: np.ndarray, factor: float) -> np.ndarray:
+    """The image widened by ``factor`` (height kept), for a recogniser that reads narrow
+    writing better wide."""
+    return cv2.resize(image, None, fx=factor, fy=1.0, interpolation=cv2.INTER_CUBIC)

@@ -15,13 +15,17 @@ import importlib.metadata
 import importlib.util
 import logging
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
 from ..errors import MissingDependencyError
 from ..model import OcrResult, TextLine, Word
+from .imaging import stretch
 from .layout import SPARSE_MODES, lines_by_position, rows
+
+HANDWRITING_STRETCH = 1.2  # see RapidEngine._handwriting
 
 # Imported only when used: onnxruntime writes a device id under ~/.cache on import.
 AVAILABLE = importlib.util.find_spec("rapidocr") is not None
@@ -58,13 +62,35 @@ class RapidEngine:
     def read(self, image: np.ndarray, *, page_mode: int = 3) -> OcrResult:
         started = time.perf_counter()
         bgr = np.dstack([image] * 3) if image.ndim == 2 else image[:, :, ::-1]
-        found = self._ocr(np.ascontiguousarray(bgr))
+        bgr = np.ascontiguousarray(bgr)
         if page_mode in SPARSE_MODES:
+            found = self._handwriting(bgr)
             lines = lines_by_position(tuple(_segments(found, whole=True)))
         else:
+            # Every flag named on every call: RapidOCR keeps a call's flags for the next.
+            found = self._ocr(bgr, use_det=True, use_cls=False, use_rec=True)
             lines = rows(_segments(found, whole=False))
         return OcrResult(lines=lines, engine=self.name, engine_version=self.version,
                          seconds=time.perf_counter() - started)
+
+    def _handwriting(self, bgr: np.ndarray) -> Any:
+        """Handwriting: the detected lines, each recognised stretched sideways. The
+        recogniser (CTC) needs a blank frame between two equal letters, or around a thin
+        slash or comma, and narrow handwriting leaves too few: "2/8" read "218", a comma
+        dropped. Measured at 1.0/1.2/1.3/1.5 on the handwriting-font backs and the real pen
+        notes: 1.2 raised real pen lines 0.922 -> 0.935 and fields 0.965 -> 0.981 (character
+        accuracy) and note topics 0.83 -> 1.00, with nothing lost on the sample backs."""
+        from rapidocr.main import get_rotate_crop_image
+
+        found: Any = self._ocr(bgr, use_det=True, use_cls=False, use_rec=False)
+        boxes = found.boxes if found.boxes is not None else []
+        if not len(boxes):
+            return SimpleNamespace(boxes=[], txts=(), scores=(), word_results=None)
+        crops = [stretch(get_rotate_crop_image(bgr, np.array(box, dtype=np.float32)),
+                         HANDWRITING_STRETCH) for box in boxes]
+        read = self._ocr.recognize_txt(crops)
+        return SimpleNamespace(boxes=boxes, txts=read.txts, scores=read.scores,
+                               word_results=None)
 
     def orientation(self, image: np.ndarray) -> int | None:
         return None  # cardscan turns a card from Tesseract's reading (see orient.py)
