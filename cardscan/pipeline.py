@@ -37,6 +37,7 @@ from .parse.language import (
     TESSERACT_MODELS,
     in_scripts,
     language_of,
+    load_language_model,
     needs_script,
 )
 from .parse.note import read_back
@@ -503,7 +504,9 @@ def warm(pipeline: Pipeline) -> None:
     """Load what a worker reads cards with, once, before the first card: the front's
     Tesseract and the parser's models (names, addresses, languages: 0.9 s, measured). The
     bench calls it before its clock starts, as a bare `tesseract` call has no such start."""
+    imaging.one_thread()
     default_engines(pipeline.ocr)
+    load_language_model()
     read_back(["Met 11/3 @ Web Summit"], parse_front(OcrResult.from_text(
         "Jane Doe\nHead of Sales\nACME GmbH\nHauptstr. 1, 10115 Berlin\njane@acme.de")),
         reference=dt.date(2026, 1, 1))
@@ -646,10 +649,12 @@ def store(cards: list[ParsedCard], db: Database, ctx: Context, *, now: dt.dateti
 
     A card with no text at all is reported, not stored as a contact.
     """
-    if cards and db.has_scan(cards[0].front.sha256):  # the same image twice in one batch
-        return [IngestResult(cards[0].front.path, Status.DUPLICATE, message="already stored")]
+    from .followup.lifecycle import AlreadyStored
+
     try:
         return _store(cards, db, ctx, now=now)
+    except AlreadyStored:  # the same image twice in one batch
+        return [IngestResult(cards[0].front.path, Status.DUPLICATE, message="already stored")]
     except StorageConflict:
         if cards and db.has_scan(cards[0].front.sha256):  # another batch stored it just now
             return [IngestResult(cards[0].front.path, Status.DUPLICATE,

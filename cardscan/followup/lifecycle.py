@@ -17,6 +17,11 @@ from ..model import ACTIVE, REVIEW_BELOW, Note, ParsedCard, PlannedTask
 from ..store import Database, MeetingView, NewMeeting, TaskView, Transaction
 from . import planner
 
+
+class AlreadyStored(Exception):
+    """The file's image is in the database already (the same image twice in one batch)."""
+
+
 T = TypeVar("T")
 
 
@@ -55,8 +60,11 @@ def store_cards(db: Database, cards: Sequence[ParsedCard], policy: Followup, *,
                 now: dt.datetime) -> list[tuple[int, bool]]:
     """Store the cards read from one file (one transaction: a file is wholly stored or not
     at all), each with its meeting and, for a meeting later than any before, a fresh plan.
-    Returns (contact id, merged into a stored contact) per card."""
+    Returns (contact id, merged into a stored contact) per card; raises ``AlreadyStored``
+    when the file's image is stored already (checked in the same transaction)."""
     with db.transaction() as tx:
+        if cards and tx.has_scan(cards[0].front.sha256):
+            raise AlreadyStored(cards[0].front.path)
         return [_store_card(tx, card, policy, now) for card in cards]
 
 
