@@ -19,12 +19,14 @@ FONT_PKGS := fonts-dejavu-core fonts-liberation2 fonts-open-sans fonts-roboto-un
 
 # Headless Chromium for the review page's end-to-end tests (driven by Playwright).
 BROWSER_PKGS := chromium
+# PostgreSQL: the storage tests run a second time on a throwaway server (tests/postgres.py).
+DB_PKGS := postgresql
 
-.PHONY: help demo test bench fuzz lint format samples goldens system-deps font-deps browser-deps clean
+.PHONY: help demo test bench fuzz lint format samples goldens system-deps font-deps browser-deps db-deps clean
 
 help:
 	@echo "make demo    ingest samples/ into $(DEMO)/cardscan.db, print contacts and tasks, write a CSV"
-	@echo "make test    run the whole test suite (real Tesseract, real SQLite)"
+	@echo "make test    run the whole test suite (real Tesseract, real SQLite), then the storage tests on PostgreSQL"
 	@echo "make bench   accuracy and speed on samples/ and every set in $(EVAL)"
 	@echo "make fuzz    the property tests (parsers, loaders) with 20,000 examples each"
 	@echo "make lint    ruff and mypy"
@@ -53,10 +55,13 @@ font-deps:
 browser-deps:
 	$(call apt_install,$(BROWSER_PKGS))
 
+db-deps:
+	$(call apt_install,$(DB_PKGS))
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,heic]'
+	$(BIN)/python -m pip install -q -e '.[dev,heic,postgres,cluster]'
 	# Tesseract in-process, built against the system's libtesseract (20 s): it then reads
 	# exactly as the `tesseract` CLI does. Without the headers the wheel stays (libtesseract
 	# 5.5 inside: as fast, a few words differ from an older CLI).
@@ -75,8 +80,10 @@ demo: system-deps $(STAMP)
 	$(BIN)/cardscan export vcard --db sqlite:///$(DEMO)/cardscan.db -o $(DEMO)/contacts.vcf
 	$(BIN)/cardscan export ics --db sqlite:///$(DEMO)/cardscan.db -o $(DEMO)/followups.ics
 
-test: system-deps font-deps browser-deps $(STAMP)
+test: system-deps font-deps browser-deps db-deps $(STAMP)
 	CARDSCAN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+	# The storage, ingest, follow-up, export and review tests again, on PostgreSQL.
+	CARDSCAN_REQUIRE_BROWSER=1 $(BIN)/python -m tests.postgres -- $(BIN)/python -m pytest -m backends
 
 bench: system-deps $(STAMP)
 	$(BIN)/cardscan bench samples $(wildcard $(EVAL)/*/) --json $(DEMO)/bench.json

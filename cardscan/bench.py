@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import re
 import statistics
@@ -208,7 +209,7 @@ def run_card_set(folder: Path, pipeline: Pipeline, executor: Executor) -> SetRep
     fronts = scans if len(scans) >= 8 else sorted({f for f, _ in singles})
     which = "the clean scans" if fronts == scans else "all cards"
     report.lines += ["", f"Batch throughput on {which} of this set:", "",
-                     *throughput(fronts, ctx, report.summary)]
+                     *throughput(fronts, ctx, report.summary, dask=fronts == scans)]
     report.summary["bare_tesseract_seconds"] = report.summary["throughput"][
         "bare_tesseract_seconds"]
     report.lines += ["", *_against_bare(report.summary)]
@@ -234,10 +235,12 @@ def _warm(pipeline: Pipeline) -> None:
     warm(pipeline)
 
 
-def throughput(fronts: list[Path], ctx: Context, summary: dict[str, Any]) -> list[str]:
+def throughput(fronts: list[Path], ctx: Context, summary: dict[str, Any], *,
+               dask: bool = False) -> list[str]:
     """Batch throughput (read, parse and store in a scratch SQLite file, as ``cardscan
-    batch`` does) with 1 and 2 worker processes on the same cards, and the time per card
-    against a bare ``tesseract IMG stdout`` on the same images."""
+    batch`` does) with 1 and 2 worker processes on the same cards (and, with ``dask``, 1
+    and 2 Dask workers on this machine), and the time per card against a bare ``tesseract
+    IMG stdout`` on the same images."""
     sample = fronts[::max(1, len(fronts) // _THROUGHPUT_CARDS)][:_THROUGHPUT_CARDS]
     # This machine's two cores are shared: one run of each swung 1.5x-1.9x apart, so 1 and 2
     # workers alternate and each keeps its median rate.
@@ -252,6 +255,7 @@ def throughput(fronts: list[Path], ctx: Context, summary: dict[str, Any]) -> lis
                 done = list(ingest_many([Job(f) for f in sample], db, ctx, executor=pool))
                 trials[workers].append(len(done) / (time.perf_counter() - started))
     rates = {workers: statistics.median(found) for workers, found in trials.items()}
+    cluster = _cluster_rates(sample, ctx) if dask else {}
     languages = ctx.pipeline.ocr.languages
     bare = {"default": bare_tesseract_seconds(sample),
             languages: bare_tesseract_seconds(sample, languages)}
@@ -264,11 +268,15 @@ def throughput(fronts: list[Path], ctx: Context, summary: dict[str, Any]) -> lis
                              "bare_tesseract_seconds": bare["default"],
                              "vs_bare": ratios["default"],
                              "bare_same_languages_seconds": bare[languages],
-                             "vs_bare_same_languages": ratios[languages]}
+                             "vs_bare_same_languages": ratios[languages],
+                             **{f"dask_cards_per_second_{n}": round(rate, 3)
+                                for n, rate in cluster.items()}}
     lines = [f"(median of {_THROUGHPUT_TRIALS} alternating runs of each)", "",
              "| batch workers | cards | cards/s | speed-up |", "|---|---|---|---|",
              f"| 1 | {len(sample)} | {rates[1]:.2f} | 1.00 |",
              f"| 2 | {len(sample)} | {rates[2]:.2f} | {rates[2] / rates[1]:.2f} |",
+             *(f"| {n} Dask (LocalCluster, one run) | {len(sample)} | {rate:.2f} | "
+               f"{rate / rates[1]:.2f} |" for n, rate in cluster.items()),
              "", f"batch time per card with 1 worker: {per_card:.3f} s (read, parse, store); "
              "a bare `tesseract IMG stdout` on the same images:"]
     for name, seconds in bare.items():
@@ -276,6 +284,29 @@ def throughput(fronts: list[Path], ctx: Context, summary: dict[str, Any]) -> lis
         lines.append(f"- `tesseract IMG stdout{flag}`: {seconds or 0:.3f} s, cardscan "
                      + (f"{ratios[name]:.2f}x" if ratios[name] else "n/a"))
     return lines
+
+
+def _cluster_rates(sample: list[Path], ctx: Context) -> dict[int, float]:
+    """Cards per second of a batch read on a Dask LocalCluster of 1 and 2 worker processes
+    (one thread each; started and warmed before the clock), stored here as `batch
+    --cluster` does. Empty when Dask is not installed."""
+    try:
+        from distributed import LocalCluster
+
+        from .cluster import ClusterPool
+    except ImportError:
+        return {}
+    rates = {}
+    for workers in (1, 2):
+        with (tempfile.TemporaryDirectory() as tmp,
+              LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=logging.ERROR) as cluster,
+              ClusterPool(cluster.scheduler_address, ctx.pipeline) as pool):
+            db = Database(f"sqlite:///{tmp}/bench.db", store=Path(tmp) / "scans")
+            started = time.perf_counter()
+            done = list(ingest_many([Job(f) for f in sample], db, ctx, executor=pool))
+            rates[workers] = len(done) / (time.perf_counter() - started)
+    return rates
 
 
 def _field_scores(runs: list[CardRun]) -> dict[str, FieldScore]:

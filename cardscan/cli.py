@@ -26,6 +26,7 @@ from .errors import (
     EXIT_MEANINGS,
     CardscanError,
     ExitCode,
+    MissingDependencyError,
     NotFoundError,
     StorageError,
     UsageError,
@@ -201,6 +202,10 @@ def _batch_commands(sub: Any) -> None:
     b.add_argument("--duplex", action="store_true", help=(
         "sides alternate front, back: the pages of each file, or the files of each folder "
         "in name order (a sheet-fed duplex scanner's output)"))
+    b.add_argument("--cluster", metavar="ADDRESS",
+                   default=os.environ.get("CARDSCAN_DASK_SCHEDULER"), help=(
+                       "read on a Dask cluster (tcp://HOST:8786; default: "
+                       "$CARDSCAN_DASK_SCHEDULER); this machine still stores every card"))
     debug_arg(b)
     b.set_defaults(func=cmd_batch)
 
@@ -341,8 +346,52 @@ def _tool_commands(sub: Any) -> None:
     be.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     be.set_defaults(func=cmd_bench)
 
+    dbp = sub.add_parser("db", help="the database's schema: check it, upgrade it")
+    dbsub = dbp.add_subparsers(required=True, metavar="ACTION")
+    up = dbsub.add_parser("upgrade", help="move the database to this cardscan's schema "
+                          "(back it up first; SQLite files are upgraded on open anyway)")
+    db_arg(up)
+    up.set_defaults(func=cmd_db_upgrade)
+    ck = dbsub.add_parser("check", help="say whether the database is current (exit 0) or "
+                          "needs `cardscan db upgrade` (exit 5)")
+    db_arg(ck)
+    ck.set_defaults(func=cmd_db_check)
+
 
 # --- settings and the database ---------------------------------------------------------------
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from .store import SCHEMA_REVISION, Database, schema_state
+
+    settings = settings_of(args)
+    url = settings.storage.database
+    try:
+        before = schema_state(url)
+    except NotFoundError:  # a SQLite file not made yet: made now
+        before = None
+    db = Database(url, store=_store_dir(settings), busy_seconds=settings.storage.busy_seconds,
+                  upgrade=True)
+    if before is not None and before.current:
+        say(f"database {db.safe_url} is current (schema revision {SCHEMA_REVISION})")
+    else:
+        was = before.describe() if before is not None else "new"
+        say(f"database {db.safe_url}: {was} -> schema revision {SCHEMA_REVISION}")
+    return ExitCode.OK
+
+
+def cmd_db_check(args: argparse.Namespace) -> int:
+    from .store import SCHEMA_REVISION, schema_state, shown_url
+
+    url = settings_of(args).storage.database
+    found = schema_state(url)
+    if found.current:
+        say(f"database {shown_url(url)} is current (schema revision {SCHEMA_REVISION})")
+        return ExitCode.OK
+    say(f"database {shown_url(url)} is {found.describe()}; this cardscan needs revision "
+        f"{SCHEMA_REVISION}: run `cardscan db upgrade`", prefix="error:", style="red")
+    return ExitCode.STORAGE
+
+
 
 def settings_of(args: argparse.Namespace) -> Pipeline:
     """The run's settings, resolved once: defaults < pipeline file < CARDSCAN_* < flags."""
@@ -454,7 +503,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return _dry_run(jobs, settings) or (ExitCode.BAD_INPUT if missing else ExitCode.OK)
     _check_engines(settings)
     db = open_db(settings)
-    counts, failures = _run_batch(jobs, db, _context(args, settings), args.workers)
+    counts, failures = _run_batch(jobs, db, _context(args, settings), args.workers,
+                                  cluster=args.cluster)
     _summary(counts, failures)
     from .model import Status
 
@@ -472,8 +522,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _run_batch(jobs: list[Any], db: Database, ctx: Context,
-               workers: int) -> tuple[Counter[str], list[str]]:
+def _run_batch(jobs: list[Any], db: Database, ctx: Context, workers: int, *,
+               cluster: str | None = None) -> tuple[Counter[str], list[str]]:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -492,11 +542,23 @@ def _run_batch(jobs: list[Any], db: Database, ctx: Context,
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
                TimeRemainingColumn())
-    pool = WorkerPool(workers, memory_mb=ctx.pipeline.limits.worker_memory_mb,
-                      prepare=partial(warm, ctx.pipeline))
+    pool: Any
+    if cluster:
+        try:
+            from .cluster import ClusterPool
+        except ImportError:
+            raise MissingDependencyError("--cluster needs Dask on this machine and the "
+                                         "workers: pip install 'cardscan[cluster]'") from None
+        pool = ClusterPool(cluster, ctx.pipeline)
+        label = f"cards ({pool.workers} Dask workers)"
+        say(f"reading on the Dask cluster at {cluster}: {pool.workers} worker thread(s)")
+    else:
+        pool = WorkerPool(workers, memory_mb=ctx.pipeline.limits.worker_memory_mb,
+                          prepare=partial(warm, ctx.pipeline))
+        label = "cards"
     try:
         with Progress(*columns, console=_console(True), transient=True) as progress:
-            bar = progress.add_task("cards", total=len(jobs), rate="")
+            bar = progress.add_task(label, total=len(jobs), rate="")
             seen: set[Path] = set()
             for result in ingest_many(jobs, db, ctx, executor=pool):
                 counts[result.status.value] += 1

@@ -71,3 +71,9 @@ def cli(tmp_path: Path) -> Cli:
 def real_cli(tmp_path: Path) -> Cli:
     """``python -m cardscan ARGS`` with the real OCR engines."""
     return _runner(tmp_path, recorded=False)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.databases import drop_test_databases
+
+    drop_test_databases()

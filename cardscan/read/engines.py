@@ -9,6 +9,7 @@ pass a recorded engine, and a library user can pass an engine of their own.
 from __future__ import annotations
 
 import importlib.util
+import threading
 from collections.abc import Callable
 from typing import Protocol
 
@@ -37,7 +38,15 @@ class OcrEngine(Protocol):
 EngineFactory = Callable[..., OcrEngine]
 ROLES = ("front", "back", "second")
 
-_ENGINES: dict[tuple[str, ...], OcrEngine] = {}
+# Per thread: a Tesseract API object or an ONNX session must not serve two threads at once
+# (a Dask worker started with several threads runs one card per thread).
+_LOCAL = threading.local()
+
+
+def _engines() -> dict[tuple[str, ...], OcrEngine]:
+    if not hasattr(_LOCAL, "engines"):
+        _LOCAL.engines = {}
+    return _LOCAL.engines
 
 
 def back_engine_name(ocr: Ocr) -> str:
@@ -65,9 +74,10 @@ def default_engines(ocr: Ocr, role: str = "front") -> OcrEngine:
     kind = engine_name(ocr, role)
     key = (ocr.engine, kind, ocr.languages, str(ocr.timeout), ocr.recording,
            str(ocr.rapid_side))
-    if key not in _ENGINES:
-        _ENGINES[key] = _load(ocr, kind)
-    return _ENGINES[key]
+    engines = _engines()
+    if key not in engines:
+        engines[key] = _load(ocr, kind)
+    return engines[key]
 
 
 # Tesseract in-process (tesserocr's wheel) unless the settings ask for the CLI through

@@ -3,12 +3,14 @@
 ``Database`` opens a database (SQLite by default, any SQLAlchemy URL) and its scan store;
 ``with db.transaction() as tx`` gives the repository functions (``Transaction``), which take
 parsed values and hand back frozen read models (``views``). ``people`` holds the one
-same-person rule; ``schema`` the tables.
+same-person rule; ``schema`` the tables; ``migrate`` and ``migrations/`` the schema's
+revisions (Alembic).
 """
 
 from __future__ import annotations
 
-from .database import Database
+from .database import Database, schema_state, shown_url
+from .migrate import HEAD as SCHEMA_REVISION
 from .review import FieldChange
 from .transaction import Transaction
 from .views import (
@@ -26,6 +28,23 @@ from .views import (
     TaskView,
 )
 
-__all__ = ["CardPage", "ContactView", "CorrectionRef", "Counts", "Database", "FieldChange",
-           "MeetingView", "NewMeeting", "NextTouch", "Queue", "QueueItem", "ScanRef", "Similar",
-           "TaskView", "Transaction"]
+__all__ = [
+    "SCHEMA_REVISION",
+    "CardPage",
+    "ContactView",
+    "CorrectionRef",
+    "Counts",
+    "Database",
+    "FieldChange",
+    "MeetingView",
+    "NewMeeting",
+    "NextTouch",
+    "Queue",
+    "QueueItem",
+    "ScanRef",
+    "Similar",
+    "TaskView",
+    "Transaction",
+    "schema_state",
+    "shown_url",
+]

@@ -10,14 +10,20 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_path
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import sessionmaker
 
-from ..errors import StorageConflict, StorageError
+from ..errors import NotFoundError, StorageConflict, StorageError
+from . import migrate
 from .scans import ScanStore
-from .schema import Base
 from .transaction import Transaction
 from .views import ContactView, TaskView
 
@@ -27,10 +33,10 @@ class Database:
     None: ``scans/`` beside a SQLite file, else in the user's data directory."""
 
     def __init__(self, url: str, *, store: Path | None = None, readonly: bool = False,
-                 busy_seconds: float = 30.0) -> None:
+                 busy_seconds: float = 30.0, upgrade: bool = False) -> None:
         self.url, self.readonly = url, readonly
         self.engine = (_connect_readonly(url) if readonly
-                       else _connect(url, busy_ms=int(busy_seconds * 1000)))
+                       else _connect(url, busy_ms=int(busy_seconds * 1000), upgrade=upgrade))
         self.scans = ScanStore(store or _default_store(_parse(url)))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -59,7 +65,7 @@ class Database:
 
     @property
     def safe_url(self) -> str:
-        return _parse(self.url).render_as_string(hide_password=True)
+        return shown_url(self.url)
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
@@ -98,6 +104,28 @@ class Database:
             return tx.tasks(**filters)
 
 
+def shown_url(url: str) -> str:
+    """The URL as it may be shown (no password)."""
+    return _parse(url).render_as_string(hide_password=True)
+
+
+def schema_state(url: str) -> migrate.SchemaState:
+    """Where the database at ``url`` stands against this cardscan's schema; changes nothing
+    (`cardscan db check`)."""
+    parsed = _parse(url)
+    if _missing_sqlite_file(parsed):
+        raise NotFoundError(f"no database at {url}")
+    engine = create_engine(parsed)
+    try:
+        with engine.connect() as connection:
+            return migrate.state(connection)
+    except (SQLAlchemyError, ImportError) as e:
+        raise StorageError(f"cannot open database {parsed.render_as_string()}: "
+                           f"{reason(e)}") from e
+    finally:
+        engine.dispose()
+
+
 def _parse(url: str) -> URL:
     try:
         return make_url(url)
@@ -116,7 +144,7 @@ def _missing_sqlite_file(parsed: URL) -> bool:
     return path is not None and not path.exists()
 
 
-def _connect(url: str, *, busy_ms: int = 30_000) -> Engine:
+def _connect(url: str, *, busy_ms: int = 30_000, upgrade: bool = False) -> Engine:
     parsed = _parse(url)
     if (path := _sqlite_file(parsed)) is not None:
         try:
@@ -127,7 +155,7 @@ def _connect(url: str, *, busy_ms: int = 30_000) -> Engine:
         engine = create_engine(parsed)
         if parsed.drivername.startswith("sqlite"):
             event.listen(engine, "connect", functools.partial(_sqlite_pragmas, busy_ms=busy_ms))
-        _create_or_upgrade(engine)
+        _create_or_upgrade(engine, upgrade=upgrade)
     except (SQLAlchemyError, ImportError) as e:
         raise StorageError(f"cannot open database {parsed.render_as_string()}: "
                            f"{reason(e)}") from e
@@ -161,16 +189,16 @@ def _connect_readonly(url: str) -> Engine:
                        f"{reason(last)}")
 
 
-def _create_or_upgrade(engine: Engine) -> None:
-    """Create the tables and add missing columns. Two cardscans opening a new database at the
-    same moment both see a table missing; the one that loses the race sees it made."""
+def _create_or_upgrade(engine: Engine, *, upgrade: bool) -> None:
+    """The schema at the newest revision (see migrate.py for when it upgrades by itself). Two
+    cardscans opening a new database at the same moment both see it empty; the one that loses
+    the race finds it made."""
     for attempt in range(3):
         try:
-            Base.metadata.create_all(engine)
-            _add_missing_columns(engine)
+            migrate.prepare(engine, upgrade=upgrade)
             return
-        except OperationalError as e:
-            raced = "already exists" in str(e) or "duplicate column" in str(e)
+        except (OperationalError, IntegrityError, ProgrammingError) as e:
+            raced = any(s in str(e) for s in ("already exists", "duplicate", "UNIQUE"))
             if not raced or attempt == 2:
                 raise
 
@@ -183,20 +211,6 @@ def _sqlite_pragmas(connection: Any, _record: Any, *, busy_ms: int) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    """Upgrade a database made by an older cardscan: add the columns it lacks (new columns
-    are always nullable, so existing rows stay valid)."""
-    existing = inspect(engine)
-    with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            have = {c["name"] for c in existing.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in have:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    connection.execute(text(
-                        f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
 
 
 def _default_store(parsed: URL) -> Path:

@@ -1,7 +1,9 @@
 """The scan store: a content-addressed folder holding a copy of every image a user gave.
 
 Files are named by their SHA-256 (``ab/abcdef....jpg``), written to a ``.part`` file and renamed,
-and never overwritten or deleted; the user's own file is never moved by the store.
+and never overwritten or deleted; the user's own file is never moved by the store. The database
+holds paths relative to the store's root, so a database moved with its store, or a team store
+mounted at another path, serves every image.
 """
 
 from __future__ import annotations
@@ -15,18 +17,24 @@ class ScanStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def keep(self, data: bytes, sha256: str, suffix: str) -> Path:
-        """Copy an image's bytes into the store (once); returns where it lies."""
-        return self._write(self.root / sha256[:2] / f"{sha256}{suffix.lower()}", data)
+    def keep(self, data: bytes, sha256: str, suffix: str) -> str:
+        """Copy an image's bytes into the store (once); returns where it lies, relative to
+        the store's root (what the database holds)."""
+        return self._relative(
+            self._write(self.root / sha256[:2] / f"{sha256}{suffix.lower()}", data))
 
     def view(self, sha256: str, part: int, side: str, suffix: str = ".jpg") -> Path:
         """Where the image a person is shown of one card of a file lies (see ``keep_view``)."""
         return self.root / "views" / sha256[:2] / f"{sha256}-{part}-{side}{suffix}"
 
     def keep_view(self, data: bytes, sha256: str, part: int, side: str,
-                  suffix: str = ".jpg") -> Path:
-        """Keep the image of one card as shown to a person (cut out, upright, small)."""
-        return self._write(self.view(sha256, part, side, suffix), data)
+                  suffix: str = ".jpg") -> str:
+        """Keep the image of one card as shown to a person (cut out, upright, small);
+        returns where it lies, relative to the store's root."""
+        return self._relative(self._write(self.view(sha256, part, side, suffix), data))
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
 
     def _write(self, path: Path, data: bytes) -> Path:
         if not path.exists():
@@ -42,10 +50,10 @@ class ScanStore:
         return path
 
     def file(self, stored: str, what: str) -> Path:
-        """A stored image, only when it really lies inside the store (``what`` names it in
-        errors)."""
+        """A stored image (a path relative to the store's root, or an absolute one inside it),
+        only when it really lies inside the store (``what`` names it in errors)."""
         root = self.root.resolve()
-        path = Path(stored).resolve()
+        path = (root / stored).resolve()
         if not path.is_relative_to(root):
             raise NotFoundError(f"{what} is not in the scan store {root}; not serving it")
         if not path.is_file():

@@ -59,8 +59,8 @@ class Transaction(TaskQueries, ReviewQueries):
         """One scan row per card read from ``image`` (part, reading, the card's JPEG)."""
         stored = self.scans.keep(image.data, image.sha256, image.path.suffix)
         rows = [ScanRow(sha256=image.sha256, part=part, path=shown(image.path.resolve()),
-                        stored_path=str(stored), side=side, card_id=card_id, raw_text=ocr.text,
-                        view_path=str(self.scans.keep_view(view, image.sha256, part, side))
+                        stored_path=stored, side=side, card_id=card_id, raw_text=ocr.text,
+                        view_path=self.scans.keep_view(view, image.sha256, part, side)
                         if view else None,
                         engine=ocr.engine, engine_version=ocr.engine_version,
                         words=words_json(ocr),

@@ -13,6 +13,7 @@ import pytest
 
 from cardscan import cli as cardscan_cli
 from tests.conftest import SAMPLES
+from tests.databases import database_url
 from tests.recorded import ocr_env
 
 CONTRACT = {"name", "given_name", "family_name", "title", "company", "phones", "emails",
@@ -55,9 +56,10 @@ def test_scan_stores_nothing(real_cli, tmp_path: Path) -> None:  # type: ignore[
 
 
 def _db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'cards.db'}"
+    return database_url(tmp_path)
 
 
+@pytest.mark.backends
 def test_batch_twice_stores_each_card_once(cli, tmp_path: Path, cards) -> None:  # type: ignore[no-untyped-def]
     first = cli("batch", SAMPLES, "--db", _db(tmp_path), "--met", "2026-11-10", check=True)
     # Sheets and PDFs hold several cards; other captures of a card are the same person.
@@ -116,6 +118,7 @@ def _bad_files(folder: Path) -> dict[str, Path]:
     return files
 
 
+@pytest.mark.backends
 def test_bad_input_is_reported_set_aside_and_never_touches_stored_cards(  # type: ignore[no-untyped-def]
         cli, tmp_path: Path) -> None:
     db = _db(tmp_path)
@@ -150,6 +153,7 @@ def test_scan_of_a_bad_file_is_one_clear_line(cli, tmp_path: Path) -> None:  # t
                            "cardscan reads JPEG, PNG, TIFF, BMP, WebP, PDF")
 
 
+@pytest.mark.backends
 def test_a_back_without_its_front_is_kept_and_can_be_attached(  # type: ignore[no-untyped-def]
         cli, tmp_path: Path) -> None:
     db = _db(tmp_path)
@@ -274,6 +278,7 @@ def test_parse_text_from_elsewhere(cli, text: str, expected: dict) -> None:  # t
     assert {key: record[key] for key in expected} == expected
 
 
+@pytest.mark.backends
 def test_duplex_scans_alternate_front_and_back(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from PIL import Image
 
@@ -296,6 +301,7 @@ def test_duplex_scans_alternate_front_and_back(cli, tmp_path: Path) -> None:  # 
     assert contact["event"] == "Web Summit"
 
 
+@pytest.mark.backends
 def test_a_back_is_recognised_by_its_content_and_joins_the_card_before_it(  # type: ignore[no-untyped-def]
         cli, tmp_path: Path) -> None:
     folder = tmp_path / "show"

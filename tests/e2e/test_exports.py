@@ -7,16 +7,20 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import pytest
 import vobject
 
 from cardscan.export import FORMATS, GOOGLE_COLUMNS, OUTLOOK_COLUMNS
 from cardscan.model import Note
 from cardscan.store import Database
+from tests.databases import database_url
 from tests.factories import MET, store_person
+
+pytestmark = pytest.mark.backends
 
 
 def _db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'cards.db'}"
+    url = database_url(tmp_path)
     db = Database(url, store=tmp_path / "store")
     store_person(db, "Dana Lee", Note(met_on=MET, topics=("fleet tracking",),
                                       actions=("send pricing deck",)))

@@ -6,16 +6,20 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from icalendar import Calendar
 
 from tests.conftest import SAMPLES
+from tests.databases import database_url
+
+pytestmark = pytest.mark.backends
 
 FRONT = SAMPLES / "images" / "us-left-two-phones_front.png"
 BACK = SAMPLES / "images" / "us-left-two-phones_back.png"
 
 
 def test_work_the_follow_up_list(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    db = f"sqlite:///{tmp_path / 'cards.db'}"
+    db = database_url(tmp_path)
     cli("batch", FRONT, BACK, "--db", db, "--met", "2026-11-10", check=True)
     [task] = json.loads(cli("tasks", "--db", db, "--json", check=True).stdout)
     for key in ("id", "contact_id", "contact_name", "due", "channel", "touch", "status",
@@ -62,7 +66,7 @@ def test_work_the_follow_up_list(cli, tmp_path: Path) -> None:  # type: ignore[n
 
 
 def test_the_calendar_round_trips_every_open_task(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    db = f"sqlite:///{tmp_path / 'cards.db'}"
+    db = database_url(tmp_path)
     fronts = sorted((SAMPLES / "images").glob("*_front.png"))[:6]
     cli("batch", *fronts, "--db", db, "--met", "2026-11-10", check=True)
     tasks = json.loads(cli("tasks", "--db", db, "--json", check=True).stdout)

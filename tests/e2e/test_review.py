@@ -34,6 +34,7 @@ from cardscan.review import actions, make_review_server
 from cardscan.store import Database
 from cardscan.store.schema import CorrectionRow
 from tests.conftest import clean_env
+from tests.databases import database_url
 from tests.factories import contacts, store_card, tasks
 
 
@@ -101,7 +102,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
     same e-mail: ingestion does not merge it, a person should decide), and a contact whose
     company is a script tag."""
     tmp = tmp_path_factory.mktemp("review")
-    url = f"sqlite:///{tmp / 'cards.db'}"
+    url = database_url(tmp)
     done = _run_cli(tmp, "batch", IMAGES / "us-left-two-phones_front.png",
                     IMAGES / "us-left-two-phones_back.png", "--db", url, "--met", "2026-11-10",
                     "--workers", "1")
@@ -164,6 +165,7 @@ def _images_loaded(page: Any) -> list[int]:
     return page.eval_on_selector_all("img.scan", "imgs => imgs.map(i => i.naturalWidth)")
 
 
+@pytest.mark.backends
 def test_correct_a_field_confirm_and_find_it_in_the_export(page: Any, db: Database) -> None:
     jordan = _contact(db, "Jordan Ellis")
     # WHEN the reviewer opens the queue and the sample card
@@ -215,6 +217,7 @@ def test_correct_a_field_confirm_and_find_it_in_the_export(page: Any, db: Databa
     assert page.dialogs == [] and page.errors == []
 
 
+@pytest.mark.backends
 def test_a_follow_up_done_in_the_browser_plans_the_next_touch(page: Any, db: Database) -> None:
     jordan = _contact(db, "Jordan Ellis")
     [task] = tasks(db, contact_id=jordan["id"])
@@ -251,6 +254,7 @@ def test_a_follow_up_done_in_the_browser_plans_the_next_touch(page: Any, db: Dat
     assert page.dialogs == []
 
 
+@pytest.mark.backends
 def test_a_hostile_value_shows_as_text(page: Any, db: Database) -> None:
     mallory = _contact(db, "Mallory Quinn")
     assert mallory["company"] == HOSTILE
@@ -266,6 +270,7 @@ def test_a_hostile_value_shows_as_text(page: Any, db: Database) -> None:
     assert page.dialogs == [] and page.errors == []
 
 
+@pytest.mark.backends
 def test_posts_need_the_csrf_token_and_images_need_a_scan_id(page: Any, db: Database,
                                                             app_url: str) -> None:
     mallory = _contact(db, "Mallory Quinn")

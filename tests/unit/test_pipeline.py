@@ -23,6 +23,7 @@ from cardscan.read.loading import decode, read_card_image
 from cardscan.read.recorded import RecordedEngine, RecordingEngine, Replay, fingerprint
 from cardscan.store import Database
 from tests.conftest import SAMPLES
+from tests.databases import database_url
 from tests.recorded import DATA, RECORDING, REFERENCE, engines
 
 FRONT_FIELDS = ("name", "title", "company", "phones", "emails", "website", "address")
@@ -46,9 +47,10 @@ def test_recorded_engines_give_what_tesseract_read_on_every_sample(sample_labels
         assert got["engine"].startswith(("tesseract ", "tesseract+rapidocr "))
 
 
+@pytest.mark.backends
 def test_a_batch_in_worker_processes_with_the_engine_passed_in(tmp_path: Path) -> None:
     jobs = collect_jobs(sorted((SAMPLES / "images").glob("*_front.png"))[:6])
-    db = Database(f"sqlite:///{tmp_path / 'c.db'}", store=tmp_path / "store")
+    db = Database(database_url(tmp_path), store=tmp_path / "store")
     ctx = _ctx()
     assert pickle.loads(pickle.dumps(ctx)) == ctx  # the factory crosses into workers
     with ProcessPoolExecutor(max_workers=2) as pool:
@@ -91,6 +93,7 @@ def test_a_recording_replays_what_was_recorded_despite_small_pixel_changes(
     assert fingerprint(crop.image)[0] == crop.image.shape[:2]
 
 
+@pytest.mark.backends
 def test_two_writers_storing_the_same_file_at_once_give_one_card_and_a_duplicate(
         tmp_path: Path) -> None:
     """B checks while A's transaction holds the card uncommitted (B sees nothing stored),
@@ -102,7 +105,7 @@ def test_two_writers_storing_the_same_file_at_once_give_one_card_and_a_duplicate
     from cardscan.pipeline import store
     from tests.factories import text_card
 
-    url = f"sqlite:///{tmp_path / 'c.db'}"
+    url = database_url(tmp_path)
     first, second = (Database(url, store=tmp_path / "store") for _ in range(2))
     card = text_card("Dana Lee\nHead of Sales\nAcme Corp\ndana@acme.com", Note())
     holding, outcome = threading.Event(), []
@@ -123,6 +126,7 @@ def test_two_writers_storing_the_same_file_at_once_give_one_card_and_a_duplicate
     assert len(second.contacts()) == 1
 
 
+@pytest.mark.backends
 def test_each_card_of_a_sheet_keeps_its_own_upright_view(tmp_path: Path) -> None:
     """The review page shows the card, not the whole sheet: each card of a 4-card flatbed
     sheet is kept cut out, as a JPEG, beside the stored file."""
@@ -130,7 +134,7 @@ def test_each_card_of_a_sheet_keeps_its_own_upright_view(tmp_path: Path) -> None
 
     from cardscan.review.actions import image_path
 
-    db = Database(f"sqlite:///{tmp_path / 'c.db'}", store=tmp_path / "store")
+    db = Database(database_url(tmp_path), store=tmp_path / "store")
     [*results] = ingest_many([Job(SAMPLES / "images" / "flatbed-4up.jpg")], db, _ctx())
     assert len(results) == 4
     with db.transaction() as tx:

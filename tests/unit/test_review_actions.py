@@ -27,7 +27,10 @@ from cardscan.store.schema import (
     ScanRow,
     TaskRow,
 )
+from tests.databases import database_url
 from tests.factories import contacts, store_card, tasks
+
+pytestmark = pytest.mark.backends
 
 POLICY = Followup()
 MET = dt.date(2026, 11, 12)  # a Thursday: the first touch is due Friday 13
@@ -36,7 +39,7 @@ NOW = dt.datetime(2026, 11, 13, 9)
 
 @pytest.fixture
 def db(tmp_path: Path) -> Database:
-    return Database(f"sqlite:///{tmp_path / 'c.db'}", store=tmp_path / "store")
+    return Database(database_url(tmp_path), store=tmp_path / "store")
 
 
 def _add(db: Database, name: str, *, company: str = "Acme Corp", email: str | None = None,

@@ -12,15 +12,18 @@ from cardscan.errors import NotFoundError, UsageError
 from cardscan.followup import lifecycle
 from cardscan.model import Note
 from cardscan.store import Database
+from tests.databases import database_url
 from tests.factories import MET, contacts, store_card, store_person, tasks
 from tests.factories import text_card as _card
+
+pytestmark = pytest.mark.backends
 
 POLICY = Followup()
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Database:
-    return Database(f"sqlite:///{tmp_path / 'cards.db'}", store=tmp_path / "store")
+    return Database(database_url(tmp_path), store=tmp_path / "store")
 
 
 def _store(db: Database, name: str, note: Note, event: str | None = "Web Summit") -> int:
