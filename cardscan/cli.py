@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import traceback
+import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache, partial
@@ -329,12 +330,21 @@ def _export_commands(sub: Any) -> None:
     vcf_cmd = esub.add_parser("vcard", help="vCard (.vcf) for address books and CRMs")
     vcf_cmd.add_argument("--version", choices=("4", "3"), default="4", dest="vcard_version",
                          help="vCard 4.0 (default) or 3.0 (older address books)")
+    vcf_cmd.add_argument("--photo", action="store_true",
+                         help="a small JPEG of the card's front in each vCard (PHOTO)")
     selection_args(vcf_cmd)
     vcf_cmd.set_defaults(func=cmd_export_vcard)
-    ics_cmd = esub.add_parser("ics", help="open follow-ups as calendar events (iCalendar)")
+    ics_cmd = esub.add_parser("ics", help="follow-ups as calendar events or to-dos "
+                              "(iCalendar)")
     db_arg(ics_cmd)
     ics_cmd.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
-    pipeline_arg(ics_cmd, "calendar_time and calendar_minutes come from its [followup]")
+    ics_cmd.add_argument("--as", dest="kind", choices=("event", "todo"), default="event",
+                         help="calendar events (default) or to-dos (VTODO) for task apps")
+    ics_cmd.add_argument("--include-closed", action="store_true", help=(
+        "also the done, skipped and stopped follow-ups, as cancelled events or completed "
+        "to-dos, so that importing again clears them from the calendar"))
+    pipeline_arg(ics_cmd, "calendar_time, calendar_minutes, calendar_timezone and "
+                 "calendar_alarm_minutes come from its [followup]")
     ics_cmd.set_defaults(func=cmd_export_ics)
 
 
@@ -774,7 +784,7 @@ def _close(args: argparse.Namespace, state: str, on: dt.date) -> int:
 
     settings = settings_of(args)
     planned = lifecycle.close_task(required_db(settings), args.task, state=state, on=on,
-                                   outcome=args.note, policy=settings.followup)
+                                   outcome=args.note, policy=settings.policy)
     word = {"done": "done", "skipped": "skipped", "stopped": "done; follow-ups stopped"}[state]
     say(f"task {args.task} {word}.")
     if planned is not None:
@@ -809,11 +819,14 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 def cmd_export_ics(args: argparse.Namespace) -> int:
     from .export.ics import tasks_ics
+    from .model import ACTIVE
 
     settings = settings_of(args)
     db = existing_db(settings)
-    tasks = [t.json() for t in (db.tasks() if db else [])]
-    data = tasks_ics(tasks, settings.followup, now=dt.datetime.now())
+    tasks = [t.json() for t in (db.tasks(states=None if args.include_closed else ACTIVE)
+                                if db else [])]
+    data = tasks_ics(tasks, settings.policy, now=dt.datetime.now(),
+                     namespace=db.identity if db else uuid.uuid4(), as_todo=args.kind == "todo")
     _write_output(args.output, data)
     if args.output:
         say(f"wrote {len(tasks)} follow-up(s) to {args.output}")
@@ -828,11 +841,16 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
 
 
 def cmd_export_vcard(args: argparse.Namespace) -> int:
+    from .export.photos import card_photos
     from .export.vcard import to_vcard
 
     version = f"{args.vcard_version}.0"
+    db = existing_db(settings_of(args))
+    namespace = db.identity if db else uuid.uuid4()
+    photos = card_photos(db) if args.photo and db else {}
     return _export(args, f"vcard{args.vcard_version}",
-                   lambda chosen: to_vcard(chosen, version=version))
+                   lambda chosen: to_vcard(chosen, version=version, namespace=namespace,
+                                           photos=photos))
 
 
 def _export(args: argparse.Namespace, fmt: str,

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import sys
@@ -85,6 +86,17 @@ class Followup:
     touch_gaps: tuple[int, ...] = (7, 14)
     calendar_time: str = "09:30"
     calendar_minutes: int = 15
+    # The calendar's time zone: an IANA name, "local" (this machine's), "" (floating times).
+    calendar_timezone: str = "local"
+    # A reminder this many minutes before each follow-up; 0: none.
+    calendar_alarm_minutes: int = 15
+    # Nothing is due on a public holiday of this country (or "US-CA": a subdivision's), as
+    # the holidays package knows them; "region": the pipeline's [parse] default_region
+    # (Pipeline.policy); "": weekends and avoided weekdays only.
+    holidays: str = "region"
+    # The drafts' language: "auto" (the card's, when drafts exist in it; else English) or a
+    # code of a folder under pipelines/drafts/ ("en", "de", "fr", "es", "pt" are shipped).
+    draft_language: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -127,6 +139,13 @@ class Pipeline:
     followup: Followup = field(default_factory=Followup)
     limits: Limits = field(default_factory=Limits)
     storage: Storage = field(default_factory=Storage)
+
+    @property
+    def policy(self) -> Followup:
+        """The follow-up rules with ``holidays = "region"`` made the default region."""
+        if self.followup.holidays != "region":
+            return self.followup
+        return replace(self.followup, holidays=self.parse.default_region)
 
 
 _SECTIONS: dict[str, type] = {
@@ -317,6 +336,13 @@ def _validate(pipeline: Pipeline, source: str) -> None:
     if policy.calendar_time and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d",
                                                  policy.calendar_time):
         raise ConfigError(f"{source}: calendar_time is HH:MM (24 h), or \"\" for all-day")
+    if policy.holidays not in ("", "region"):  # an explicit country: checked now
+        from .followup.holidays import is_holiday
+
+        try:
+            is_holiday(dt.date(2026, 1, 1), policy.holidays)
+        except ConfigError as e:
+            raise ConfigError(f"{source}: {e}") from None
     if pipeline.ocr.back_engine not in ("auto", "tesseract", "rapidocr"):
         raise ConfigError(f"{source}: back_engine is \"auto\", \"tesseract\" or \"rapidocr\"")
     if pipeline.ocr.front_engine not in ("auto", "tesseract", "fused"):

@@ -611,7 +611,7 @@ def _attach_note(sha256: str, contact_id: int, note: Note, text: str, db: Databa
 
     return lifecycle.attach_note(db, sha256, contact_id, note, text=text,
                                  met_on=note.met_on or ctx.met or ctx.today,
-                                 event=note.event or ctx.event, policy=ctx.pipeline.followup,
+                                 event=note.event or ctx.event, policy=ctx.pipeline.policy,
                                  now=now)
 
 
@@ -675,7 +675,7 @@ def _store(cards: list[ParsedCard], db: Database, ctx: Context, *, now: dt.datet
                                                 "is this a card?"))
             continue
         keep.append(card)
-    saved = lifecycle.store_cards(db, keep, ctx.pipeline.followup, now=now) if keep else []
+    saved = lifecycle.store_cards(db, keep, ctx.pipeline.policy, now=now) if keep else []
     results += [IngestResult(card.front.path, Status.MERGED if merged else Status.CREATED,
                              contact_id=contact_id, back=card.back.path if card.back else None,
                              part=card.part)

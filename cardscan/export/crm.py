@@ -11,10 +11,10 @@ format      meeting                               event                     mark
 =========== ===================================== ========================= ====================
 google      Notes; first date in Event 1 "Met"    Labels (``:::``-joined)   Custom Field 1, Notes
 outlook     Notes                                 Categories (``;``-joined) User 1, Notes
-hubspot     Notes (extra column)                  Notes                     Marketing Consent
-                                                                            (extra column), Notes
-salesforce  Description                           LeadSource (first event)  HasOptedOutOfEmail
-                                                                            (standard), Description
+hubspot     Message                               Message                   Notes only (set in
+                                                                            HubSpot's import)
+salesforce  Description                           Lead Source (first        Email Opt Out (1: said
+                                                  event)                    no; empty: not asked)
 generic     met_on, event, topics, actions,       event                     marketing_consent
             meetings (all of them)
 =========== ===================================== ========================= ====================
@@ -59,39 +59,44 @@ GOOGLE_COLUMNS = (
     *_blocks("Event", 1, "Label", "Value"),
     *_blocks("Custom Field", 1, "Label", "Value"),
 )
-# Classic desktop Outlook export, all 88 columns.
+# Desktop Outlook's own export (File > Open & Export > Import/Export > Comma Separated Values),
+# all 92 columns in its order: the sample file of Microsoft's "Create or edit .csv files to
+# import into Outlook". Outlook maps a column automatically only when its name matches exactly.
 OUTLOOK_COLUMNS = (
-    "First Name", "Middle Name", "Last Name", "Title", "Suffix", "Initials", "Web Page", "Gender",
-    "Birthday", "Anniversary", "Location", "Language", "Internet Free Busy", "Notes",
-    "E-mail Address", "E-mail 2 Address", "E-mail 3 Address", "Primary Phone", "Home Phone",
-    "Home Phone 2", "Mobile Phone", "Pager", "Home Fax", "Home Address", "Home Street",
-    "Home Street 2", "Home Street 3", "Home Address PO Box", "Home City", "Home State",
-    "Home Postal Code", "Home Country", "Spouse", "Children", "Manager's Name",
-    "Assistant's Name", "Referred By", "Company Main Phone", "Business Phone",
-    "Business Phone 2", "Business Fax", "Assistant's Phone", "Company", "Job Title",
-    "Department", "Office Location", "Organizational ID Number", "Profession", "Account",
-    "Business Address", "Business Street", "Business Street 2", "Business Street 3",
-    "Business Address PO Box", "Business City", "Business State", "Business Postal Code",
-    "Business Country", "Other Phone", "Other Fax", "Other Address", "Other Street",
-    "Other Street 2", "Other Street 3", "Other Address PO Box", "Other City", "Other State",
-    "Other Postal Code", "Other Country", "Callback", "Car Phone", "ISDN", "Radio Phone",
-    "TTY/TDD Phone", "Telex", "User 1", "User 2", "User 3", "User 4", "Keywords", "Mileage",
-    "Hobby", "Billing Information", "Directory Server", "Sensitivity", "Priority", "Private",
-    "Categories",
+    "Title", "First Name", "Middle Name", "Last Name", "Suffix", "Company", "Department",
+    "Job Title", "Business Street", "Business Street 2", "Business Street 3", "Business City",
+    "Business State", "Business Postal Code", "Business Country/Region", "Home Street",
+    "Home Street 2", "Home Street 3", "Home City", "Home State", "Home Postal Code",
+    "Home Country/Region", "Other Street", "Other Street 2", "Other Street 3", "Other City",
+    "Other State", "Other Postal Code", "Other Country/Region", "Assistant's Phone",
+    "Business Fax", "Business Phone", "Business Phone 2", "Callback", "Car Phone",
+    "Company Main Phone", "Home Fax", "Home Phone", "Home Phone 2", "ISDN", "Mobile Phone",
+    "Other Fax", "Other Phone", "Pager", "Primary Phone", "Radio Phone", "TTY/TDD Phone",
+    "Telex", "Account", "Anniversary", "Assistant's Name", "Billing Information", "Birthday",
+    "Business Address PO Box", "Categories", "Children", "Directory Server",
+    *(f"E-mail{n} {part}" for n in ("", " 2", " 3") for part in ("Address", "Type",
+                                                                  "Display Name")),
+    "Gender", "Government ID Number", "Hobby", "Home Address PO Box", "Initials",
+    "Internet Free Busy", "Keywords", "Language", "Location", "Manager's Name", "Mileage",
+    "Notes", "Office Location", "Organizational ID Number", "Other Address PO Box", "Priority",
+    "Private", "Profession", "Referred By", "Sensitivity", "Spouse", "User 1", "User 2",
+    "User 3", "User 4", "Web Page",
 )
-# HubSpot's contact property labels (auto-mapped on import), then ours: "Fax Number" is a
-# default HubSpot property; the import tool maps "Marketing Consent" and "Notes" to a property
-# the user picks or creates on the spot (a single checkbox and a multi-line text).
+# HubSpot's default contact properties, by label (its import maps a column to the property of
+# the same label by itself; knowledge base "HubSpot's default contact properties"). The
+# meeting goes to "Message", a default multi-line property. Marketing consent is left out:
+# HubSpot sets it in the import itself ("Set contacts as marketing contacts").
 HUBSPOT_COLUMNS = (
-    "First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number", "Job Title",
-    "Company Name", "Website URL", "Street Address", "City", "State/Region", "Postal Code",
-    "Country/Region", "Fax Number", "Marketing Consent", "Notes",
+    "First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number", "Fax Number",
+    "Job Title", "Company Name", "Website URL", "Street Address", "City", "State/Region",
+    "Postal Code", "Country/Region", "Message",
 )
-# Salesforce Lead API field names; Fax and HasOptedOutOfEmail ("Email Opt Out") are standard too.
+# Salesforce's Data Import Wizard maps lead columns by the fields' labels (Object Reference,
+# Lead): "Email Opt Out" is 1 only for a contact who said no, empty when nobody asked.
 SALESFORCE_COLUMNS = (
-    "FirstName", "LastName", "Company", "Title", "Email", "Phone", "MobilePhone", "Street",
-    "City", "State", "PostalCode", "Country", "Website", "Description", "LeadSource", "Fax",
-    "HasOptedOutOfEmail",
+    "First Name", "Last Name", "Company", "Title", "Email", "Phone", "Mobile", "Fax", "Street",
+    "City", "State/Province", "Zip/Postal Code", "Country", "Website", "Description",
+    "Lead Source", "Email Opt Out",
 )
 GENERIC_COLUMNS = (
     "id", "name", "given_name", "family_name", "middle_name", "name_prefix", "name_suffix",
@@ -107,10 +112,10 @@ _E164_LIST = re.compile(rf"{_E164}(?:;{_E164})*")
 _GOOGLE_PHONE = {"work": "Work", "mobile": "Mobile", "fax": "Work Fax", "other": "Other"}
 _OUTLOOK_PHONES = {"work": ("Business Phone", "Business Phone 2"), "mobile": ("Mobile Phone",),
                    "fax": ("Business Fax", "Other Fax"), "other": ("Other Phone",)}
-_OUTLOOK_EMAILS = ("E-mail Address", "E-mail 2 Address", "E-mail 3 Address")
+_OUTLOOK_EMAILS = ("", " 2", " 3")  # E-mail{n} Address / Type / Display Name
 _HUBSPOT_PHONES = {"work": ("Phone Number",), "mobile": ("Mobile Phone Number",),
                    "fax": ("Fax Number",), "other": ("Phone Number",)}
-_SALESFORCE_PHONES = {"work": ("Phone",), "mobile": ("MobilePhone",), "fax": ("Fax",),
+_SALESFORCE_PHONES = {"work": ("Phone",), "mobile": ("Mobile",), "fax": ("Fax",),
                       "other": ("Phone",)}
 
 
@@ -295,21 +300,25 @@ def _google_address(text: str | None) -> dict[str, str]:
 
 
 def _outlook_row(c: Contact) -> dict[str, Any]:
-    """Classic Outlook. Events are Categories; consent is in User 1 and the notes."""
+    """Desktop Outlook. Events are Categories; consent is in User 1 and the notes."""
     given, family = _names(c)
     phones, more_phones = _typed_phones(c["phones"], _OUTLOOK_PHONES)
     a = split_address(c.get("address"))
     emails = c["emails"]
+    shown = c.get("name") or c.get("company")
+    mail: dict[str, Any] = {}
+    for n, address in zip(_OUTLOOK_EMAILS, emails[:3], strict=False):
+        mail |= {f"E-mail{n} Address": address, f"E-mail{n} Type": "SMTP",
+                 f"E-mail{n} Display Name": f"{shown} ({address})" if shown else address}
     return {
         "First Name": given, "Middle Name": c.get("middle_name"), "Last Name": family,
         "Title": c.get("name_prefix"), "Suffix": c.get("name_suffix"),
         "Web Page": c.get("website"),
         "Notes": contact_notes(c, also=_also(more_phones, emails[3:], c.get("social") or [])),
-        **dict(zip(_OUTLOOK_EMAILS, emails[:3], strict=False)),
-        **phones, "Company": c.get("company"), "Job Title": c.get("title"),
+        **mail, **phones, "Company": c.get("company"), "Job Title": c.get("title"),
         "Department": c.get("department"), "Business Street": a.street,
         "Business City": a.city, "Business State": a.region,
-        "Business Postal Code": a.postal_code, "Business Country": a.country,
+        "Business Postal Code": a.postal_code, "Business Country/Region": a.country,
         "User 1": f"Marketing consent: {_yes_no(consent(c))}",
         "Categories": ";".join(events(c)),
     }
@@ -327,31 +336,33 @@ def _hubspot_row(c: Contact) -> dict[str, Any]:
         "Company Name": c.get("company"), "Website URL": c.get("website"),
         "Street Address": a.street, "City": a.city, "State/Region": a.region,
         "Postal Code": a.postal_code, "Country/Region": a.country,
-        "Marketing Consent": str(consent(c)).lower(),
-        "Notes": contact_notes(c, also=_also(more_phones, emails[1:], c.get("social") or [])),
+        "Message": contact_notes(c, also=_also(more_phones, emails[1:],
+                                               c.get("social") or [])),
     }
 
 
 def _salesforce_row(c: Contact) -> dict[str, Any]:
-    """Salesforce lead. LastName and Company are required, so an empty one is "[not provided]";
-    LeadSource is the event of the first meeting (a picklist: a restricted one needs the event
-    added as a value first); HasOptedOutOfEmail is true unless the contact gave consent."""
+    """Salesforce lead (Data Import Wizard labels). Last Name and Company are required, so an
+    empty one is "[not provided]"; Lead Source is the event of the first meeting (a picklist:
+    a restricted one needs the event added as a value first); Email Opt Out is 1 only when
+    the contact said no to marketing (never asked is not a refusal: left empty)."""
     given, family = _names(c)
     if not family:  # Salesforce needs a last name: put the whole name there
         given, family = None, c.get("name") or given
     phones, more_phones = _typed_phones(c["phones"], _SALESFORCE_PHONES)
     a = split_address(c.get("address"))
     emails = c["emails"]
+    refused = c.get("marketing_consent_asked") and not consent(c)
     return {
-        "FirstName": _with_middle(given, c), "LastName": family or NOT_PROVIDED,
+        "First Name": _with_middle(given, c), "Last Name": family or NOT_PROVIDED,
         "Company": c.get("company") or NOT_PROVIDED, "Title": c.get("title"),
         "Email": emails[0] if emails else None, **phones, "Street": a.street, "City": a.city,
-        "State": a.region, "PostalCode": a.postal_code, "Country": a.country,
+        "State/Province": a.region, "Zip/Postal Code": a.postal_code, "Country": a.country,
         "Website": c.get("website"),
         "Description": contact_notes(c, also=_also(more_phones, emails[1:],
                                                    c.get("social") or [])),
-        "LeadSource": next(iter(events(c)), "Business card"),
-        "HasOptedOutOfEmail": str(not consent(c)).lower(),
+        "Lead Source": next(iter(events(c)), "Business card"),
+        "Email Opt Out": "1" if refused else ("0" if consent(c) else ""),
     }
 
 

@@ -7,6 +7,7 @@ such a card back with its 3.0 rules, which parse every property written here.
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -19,7 +20,8 @@ from ..errors import ConfigError
 from .crm import Contact, consent, contact_notes, events, is_e164, split_address
 
 VERSIONS = ("4.0", "3.0")
-# Never change it: every UID cardscan ever wrote derives from it, and a re-import matches on UID.
+# The namespace of the releases before database identities (store migration 0003), kept by
+# databases that exported with it; a library caller without a database may use it.
 NAMESPACE = uuid.UUID("5c0e1d2a-8f4b-4c1e-9a57-3b6d2f1e0c48")
 PRODID = "-//cardscan//cardscan//EN"
 CONSENT = "X-CARDSCAN-MARKETING-CONSENT"
@@ -28,12 +30,15 @@ _TEL_TYPES = {"work": ["work", "voice"], "mobile": ["cell"], "fax": ["work", "fa
 
 
 def to_vcard(contacts: Iterable[Contact], *, version: str = "4.0",
-             namespace: uuid.UUID = NAMESPACE) -> str:
-    """One vCard per contact, CRLF lines. ``namespace`` seeds the UIDs: keep the default unless
-    you export contacts from several databases into one address book."""
+             namespace: uuid.UUID = NAMESPACE,
+             photos: Mapping[int, bytes] | None = None) -> str:
+    """One vCard per contact, CRLF lines. ``namespace`` seeds the UIDs: the database's
+    identity (``Database.identity``), so two databases never give the same UID; ``photos``
+    maps a contact id to a small JPEG of its card (PHOTO)."""
     if version not in VERSIONS:
         raise ConfigError(f"unknown vCard version {version!r}: choose one of {', '.join(VERSIONS)}")
-    return "".join(_card(c, version, namespace).serialize() for c in contacts)
+    return "".join(_card(c, version, namespace, (photos or {}).get(c["id"])).serialize()
+                   for c in contacts)
 
 
 def contact_uid(contact: Contact, *, namespace: uuid.UUID = NAMESPACE) -> str:
@@ -41,7 +46,7 @@ def contact_uid(contact: Contact, *, namespace: uuid.UUID = NAMESPACE) -> str:
     return "urn:uuid:" + str(uuid.uuid5(namespace, f"cardscan-contact:{contact['id']}"))
 
 
-def _card(c: Contact, version: str, namespace: uuid.UUID) -> Any:
+def _card(c: Contact, version: str, namespace: uuid.UUID, photo: bytes | None = None) -> Any:
     card = vobject.vCard()
     _add(card, "version", version)
     _add(card, "prodid", PRODID)
@@ -66,7 +71,18 @@ def _card(c: Contact, version: str, namespace: uuid.UUID) -> Any:
     if found := events(c):
         _add(card, "categories", found)
     _add(card, CONSENT, str(consent(c)).lower())
+    if photo:
+        _add_photo(card, photo, version)
     return card
+
+
+def _add_photo(card: Any, jpeg: bytes, version: str) -> None:
+    """4.0: a data: URI; 3.0: inline base64 with ENCODING=b (each as its RFC says)."""
+    if version == "4.0":
+        data = base64.b64encode(jpeg).decode("ascii")
+        _add(card, "photo", f"data:image/jpeg;base64,{data}")
+    else:
+        _add(card, "photo", jpeg, ENCODING=["b"], TYPE=["JPEG"])
 
 
 def _add(card: Any, name: str, value: Any, **params: list[str]) -> None:

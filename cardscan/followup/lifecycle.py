@@ -38,7 +38,14 @@ def card_meeting(card: ParsedCard) -> planner.Meeting:
     return planner.Meeting(met_on=card.met_on, name=card.contact.name, event=event,
                            topics=_citable(card.note.topics, "topics", confidence) or (),
                            actions=_citable(card.note.actions, "actions", confidence) or (),
-                           priority=card.note.priority)
+                           priority=card.note.priority, language=card_language(card))
+
+
+def card_language(card: ParsedCard) -> str | None:
+    """The main language of the card's country ("FR" -> "fr"), when the parser found one."""
+    from ..parse.regions import region_language
+
+    return region_language(card.contact.region) if card.contact.region else None
 
 
 def stored_meeting(meeting: MeetingView, name: str | None) -> planner.Meeting:
@@ -47,7 +54,7 @@ def stored_meeting(meeting: MeetingView, name: str | None) -> planner.Meeting:
                            event=_citable(meeting.event, "event", confidence),
                            topics=_citable(meeting.topics, "topics", confidence) or (),
                            actions=_citable(meeting.actions, "actions", confidence) or (),
-                           priority=meeting.priority)
+                           priority=meeting.priority, language=meeting.language)
 
 
 def _citable(value: T, field: str, confidence: Mapping[str, float]) -> T | None:
@@ -77,7 +84,7 @@ def _store_card(tx: Transaction, card: ParsedCard, policy: Followup,
                          topics=card.note.topics, actions=card.note.actions,
                          priority=card.note.priority, confidence=card.note.confidence,
                          text=card.back_ocr.text if card.back_ocr else "",
-                         met_known=card.met_known)
+                         met_known=card.met_known, language=card_language(card))
     # The meeting a capture without a note stood in for is replaced, plan and all.
     undated = tx.undated_meeting(contact_id)
     note_id, later = tx.record_meeting(contact_id, meeting, replaces=undated)
@@ -98,15 +105,17 @@ def attach_note(db: Database, sha256: str, contact_id: int, note: Note, *, text:
         card_id = tx.newest_card(contact_id)
         tx.link_back(sha256, card_id)
         confidence = note.confidence
+        before = tx.contact(contact_id).latest  # the card's meeting: its language stays
+        language = before.language if before else None
         cited = planner.Meeting(
             met_on=met_on, name=name,
             event=event if event != note.event else _citable(event, "event", confidence),
             topics=_citable(note.topics, "topics", confidence) or (),
             actions=_citable(note.actions, "actions", confidence) or (),
-            priority=note.priority)
+            priority=note.priority, language=language)
         tasks = planner.plan(cited, policy)
         meeting = NewMeeting(card_id=card_id, met_on=met_on, event=event, topics=note.topics,
-                             actions=note.actions, priority=note.priority,
+                             actions=note.actions, priority=note.priority, language=language,
                              confidence=note.confidence, text=text)
         note_id, later = tx.record_meeting(contact_id, meeting,
                                            replaces=tx.blank_meeting(card_id))

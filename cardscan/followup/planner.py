@@ -1,8 +1,8 @@
 """Follow-up rules as pure date arithmetic: when each touch is due and what it says.
 
 The defaults follow the networking advice cardscan is built on: the first touch within two days
-of meeting (the next day for a hot contact), never on a weekend or a Monday, then a call a week
-later and a last note two weeks after that, then stop.
+of meeting (the next day for a hot contact), never on a weekend, a Monday or a public holiday,
+then a call a week later and a last note two weeks after that, then stop.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from ..config import WEEKDAYS, Followup
 from ..model import PlannedTask
+from . import drafts
+from .holidays import is_holiday
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,14 @@ class Meeting:
     topics: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
     priority: str = "normal"
+    language: str | None = None  # the card's language ("de"), for the drafts
 
 
 def allowed(day: dt.date, policy: Followup) -> bool:
-    return WEEKDAYS[day.weekday()] not in policy.avoid_weekdays
+    """A touch may be due on ``day``: not an avoided weekday, not a public holiday (a meeting
+    on 23 December would otherwise get its e-mail due on Christmas Day)."""
+    return (WEEKDAYS[day.weekday()] not in policy.avoid_weekdays
+            and not is_holiday(day, policy.holidays))
 
 
 def next_allowed_day(day: dt.date, policy: Followup) -> dt.date:
@@ -65,8 +71,19 @@ def later_touch_due(touch: int, previous: dt.date, policy: Followup) -> dt.date:
 
 def touch(number: int, due_on: dt.date, meeting: Meeting, policy: Followup) -> PlannedTask:
     channel = policy.touches[number - 1]
-    text = draft(channel, meeting, number=number, last=number == len(policy.touches))
+    text = draft(channel, meeting, number=number, last=number == len(policy.touches),
+                 language=draft_language(meeting, policy))
     return PlannedTask(due_on=due_on, channel=channel, touch=number, draft=text)
+
+
+def draft_language(meeting: Meeting, policy: Followup) -> str:
+    """``[followup] draft_language``: a language code, or "auto": the card's language when
+    there are drafts in it, else English."""
+    if policy.draft_language != "auto":
+        return policy.draft_language
+    if meeting.language and drafts.available(meeting.language):
+        return meeting.language
+    return "en"
 
 
 def plan(meeting: Meeting, policy: Followup) -> list[PlannedTask]:
@@ -90,47 +107,19 @@ def after_done(done: int, done_on: dt.date, meeting: Meeting, policy: Followup
 
 # --- drafts ------------------------------------------------------------------------------
 
-def draft(channel: str, meeting: Meeting, *, number: int = 1, last: bool = False) -> str:
-    """A short personal message (or, for a call, what to say); every missing detail is left
-    out. It names the meeting's date, never a weekday."""
-    first = meeting.name.split()[0] if meeting.name else None
-    when = f"{meeting.met_on:%B} {meeting.met_on.day}"
-    where = f" at {meeting.event}" if meeting.event else ""
-    topics = _join(meeting.topics)
-    actions = _join(meeting.actions)
-    if channel == "call":
-        lines = [f"Call {first or 'them'}: we met{where} on {when}."]
-        if topics:
-            lines.append(f"Pick up our talk about {topics}.")
-        if actions:
-            lines.append(f"Check that {actions} arrived and was useful.")
-        lines.append("Ask what would help next and agree on a next step.")
-        return " ".join(lines)
-    greeting = f"Hi {first}," if first else "Hi,"
-    if number == 1:
-        lines = [greeting, f"great to meet you{where} on {when}."]
-        if topics:
-            lines.append(f"I enjoyed our talk about {topics}.")
-        if actions:
-            lines.append(f"As promised: {actions}.")
-        lines.append("Would you have time for a short call next week?")
-    else:
-        lines = [greeting, f"a last note after we met{where} on {when}." if last
-                 else f"following up on our meeting{where} on {when}."]
-        if topics:
-            lines.append(f"If I can help with {topics}, just say.")
-        if actions:
-            lines.append(f"The offer stands: {actions}.")
-        lines.append("I won't keep filling your inbox; just reply whenever it suits you."
-                     if last else "Let me know if a short call would help.")
-    return " ".join(lines)
+def draft(channel: str, meeting: Meeting, *, number: int = 1, last: bool = False,
+          language: str = "en") -> str:
+    """A short personal message (or, for a call, what to say) from the channel's template
+    (followup/drafts.py); every missing detail is left out. It names the meeting's date,
+    never a weekday."""
+    return drafts.render(channel, touch=number, last=last, language=language,
+                         first=meeting.name.split()[0] if meeting.name else None,
+                         name=meeting.name, event=meeting.event, met_on=meeting.met_on,
+                         topics=_items(meeting.topics), actions=_items(meeting.actions))
 
 
-def _join(items: tuple[str, ...]) -> str:
-    items = tuple(_mid_sentence(i.strip().rstrip(".!")) for i in items if i.strip())
-    if not items:
-        return ""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def _items(items: tuple[str, ...]) -> list[str]:
+    return [_mid_sentence(i.strip().rstrip(".!")) for i in items if i.strip()]
 
 
 def _mid_sentence(item: str) -> str:

@@ -43,6 +43,7 @@ from werkzeug.wrappers.response import Response as BaseResponse
 from ..config import Pipeline
 from ..errors import CardscanError, ConfigError, NotFoundError
 from ..export import FORMATS, to_csv
+from ..export.photos import card_photos
 from ..export.vcard import to_vcard
 from ..followup import next_allowed_day
 from ..parse.phones import display_phone
@@ -73,7 +74,7 @@ def create_app(db: Database, settings: Pipeline | None = None, *,
         SECRET_KEY=secrets.token_bytes(32), MAX_CONTENT_LENGTH=1_000_000,
         SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_HTTPONLY=True,
         TRUSTED_HOSTS=list(hosts) or None,
-        CARDSCAN_DB=db, CARDSCAN_POLICY=settings.followup, CARDSCAN_TODAY=today,
+        CARDSCAN_DB=db, CARDSCAN_POLICY=settings.policy, CARDSCAN_TODAY=today,
         CARDSCAN_REGION=settings.parse.default_region, CARDSCAN_LIMITS=settings.limits,
         CARDSCAN_CSRF=secrets.token_urlsafe(32))
     app.before_request(_check_request)
@@ -317,9 +318,14 @@ def export_csv(fmt: str) -> Response:
 
 
 def export_vcard() -> Response:
-    contacts = actions.export_contacts(_db(), reviewed_only=_reviewed_only())
-    return _download(to_vcard(contacts, version="4.0"), "cardscan.vcf",
-                     "text/vcard; charset=utf-8")
+    """vCard 4.0, or 3.0 (``?version=3``: some Android apps and older Nextcloud read it
+    better); ``?photo=1`` adds a small image of each card."""
+    version = "3.0" if request.args.get("version") == "3" else "4.0"
+    db = _db()
+    contacts = actions.export_contacts(db, reviewed_only=_reviewed_only())
+    photos = card_photos(db) if request.args.get("photo") == "1" else None
+    return _download(to_vcard(contacts, version=version, namespace=db.identity, photos=photos),
+                     "cardscan.vcf", "text/vcard; charset=utf-8")
 
 
 def _download(text: str, filename: str, mimetype: str) -> Response:

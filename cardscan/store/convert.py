@@ -14,7 +14,8 @@ def meeting_view(note: NoteRow) -> MeetingView:
     return MeetingView(id=note.id, card_id=note.card_id, met_on=note.met_on, event=note.event,
                        topics=tuple(note.topics or ()), actions=tuple(note.actions or ()),
                        priority=note.priority, confidence=dict(note.confidence or {}),
-                       text=note.text or "", met_known=note.met_known is not False)
+                       text=note.text or "", met_known=note.met_known is not False,
+                       language=note.language)
 
 
 def contact_fields(row: ContactRow) -> ContactFields:
@@ -31,6 +32,7 @@ def contact_view(row: ContactRow, next_task: TaskRow | None = None) -> ContactVi
     return ContactView(
         id=row.id, fields=contact_fields(row), meetings=tuple(map(meeting_view, meetings)),
         reviewed=bool(row.reviewed), marketing_consent=bool(row.marketing_consent),
+        marketing_consent_asked=row.marketing_consent is not None,
         alternatives={k: tuple(v) for k, v in (row.alternatives or {}).items()},
         created_at=row.created_at,
         next_follow_up=NextTouch(next_task.due_on, next_task.channel, next_task.touch)
@@ -42,7 +44,8 @@ def task_view(task: TaskRow) -> TaskView:
                     company=task.contact.company, touch=task.touch, channel=task.channel,
                     due=task.due_on, status=task.state, draft=task.draft, note_id=task.note_id,
                     meeting=meeting_view(task.note) if task.note is not None else None,
-                    closed_on=task.closed_on, outcome=task.outcome)
+                    closed_on=task.closed_on, outcome=task.outcome, sequence=task.sequence or 0,
+                    changed_at=task.updated_at or task.created_at)
 
 
 def contact_row(c: ContactFields, now: dt.datetime) -> ContactRow:
@@ -50,6 +53,7 @@ def contact_row(c: ContactFields, now: dt.datetime) -> ContactRow:
         name=c.name, given_name=c.given_name, family_name=c.family_name, title=c.title,
         department=c.department, company=c.company, website=c.website, social=list(c.social),
         address=c.address, confidence=dict(c.confidence), created_at=now,
+        marketing_consent=None,  # not asked yet (not a refusal)
         phones=[PhoneRow(number=p.number, type=p.type, raw=p.raw, extension=p.extension)
                 for p in c.phones],
         emails=[EmailRow(address=e) for e in c.emails])

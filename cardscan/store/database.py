@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import NotFoundError, StorageConflict, StorageError
 from . import migrate
@@ -77,12 +79,22 @@ class Database:
             except IntegrityError as e:
                 session.rollback()
                 raise StorageConflict(f"database {self.safe_url}: {reason(e)}") from e
+            except StaleDataError as e:
+                session.rollback()
+                raise StorageConflict(f"database {self.safe_url}: someone else changed it at "
+                                      "the same moment; reload and try again") from e
             except SQLAlchemyError as e:
                 session.rollback()
                 raise StorageError(f"database {self.safe_url}: {reason(e)}") from e
             except BaseException:
                 session.rollback()
                 raise
+
+    @functools.cached_property
+    def identity(self) -> uuid.UUID:
+        """This database's identity (made with it): the namespace of every exported UID."""
+        with self.transaction() as tx:
+            return tx.identity()
 
     # The reads most callers want, each in a transaction of its own.
 

@@ -25,6 +25,10 @@ class Base(DeclarativeBase):
     pass
 
 
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
 class ScanRow(Base):
     """One image the user gave us: where it came from, its checksum and what OCR read."""
 
@@ -76,8 +80,9 @@ class ContactRow(Base):
     confidence: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
     # Newsletters and marketing lists only with the contact's permission: off until the user
-    # says so (cardscan consent CONTACT yes).
-    marketing_consent: Mapped[bool | None] = mapped_column(Boolean, default=False)
+    # says so (cardscan consent CONTACT yes); None: not asked yet (rows of releases before
+    # 0003 hold False for that too).
+    marketing_consent: Mapped[bool | None] = mapped_column(Boolean, default=None)
     # Values a later card gave that differ from the stored ones: {field: [value, ...]}.
     alternatives: Mapped[dict[str, list[str]] | None] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -120,6 +125,8 @@ class NoteRow(Base):
     # False: nothing said when or where (met_on is the scan date); a card that does say
     # replaces this meeting instead of adding another.
     met_known: Mapped[bool | None] = mapped_column(Boolean, default=True)
+    # The card's language ("de"): the drafts of this meeting's follow-ups are written in it.
+    language: Mapped[str | None] = mapped_column(String(16))
 
 
 class CorrectionRow(Base):
@@ -159,5 +166,21 @@ class TaskRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)  # done, skipped or stopped on
     outcome: Mapped[str | None] = mapped_column(Text)  # what the user noted when closing it
+    # Rises on every change of the row (SQLAlchemy's version counter: a change made from a
+    # stale copy fails instead of overwriting); the calendar export's SEQUENCE.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, onupdate=_utc_now)
     contact: Mapped[ContactRow] = relationship()
     note: Mapped[NoteRow | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": sequence}  # noqa: RUF012 (SQLAlchemy's own form)
+
+
+class IdentityRow(Base):
+    """This database's identity: a random UUID made with it, the namespace of every UID
+    cardscan exports (contacts and tasks), so two databases never give the same UID."""
+
+    __tablename__ = "identity"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -8,6 +8,7 @@ are here; follow-up tasks in ``tasks``; what the review page reads and writes in
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +26,7 @@ from .schema import (
     ContactRow,
     EmailRow,
     ExportRow,
+    IdentityRow,
     NoteRow,
     PhoneRow,
     ScanRow,
@@ -42,6 +44,12 @@ class Transaction(TaskQueries, ReviewQueries):
 
     def __init__(self, session: Session, scans: ScanStore) -> None:
         self.session, self.scans = session, scans
+
+    def identity(self) -> uuid.UUID:
+        found = self.session.scalar(select(IdentityRow.uuid).where(IdentityRow.id == 1))
+        if found is None:
+            raise StorageError("the database has no identity row; run `cardscan db upgrade`")
+        return uuid.UUID(found)
 
     # --- scans ------------------------------------------------------------------------------
 
@@ -144,7 +152,8 @@ class Transaction(TaskQueries, ReviewQueries):
             "card_id": meeting.card_id, "text": meeting.text, "met_on": meeting.met_on,
             "event": meeting.event, "topics": list(meeting.topics),
             "actions": list(meeting.actions), "priority": meeting.priority,
-            "confidence": dict(meeting.confidence), "met_known": meeting.met_known}
+            "confidence": dict(meeting.confidence), "met_known": meeting.met_known,
+            "language": meeting.language}
         if replaces is not None:
             note = self.session.get(NoteRow, replaces)
             if note is None:
@@ -194,6 +203,15 @@ class Transaction(TaskQueries, ReviewQueries):
             scan.card_id, scan.status = card_id, "ok"
 
     # --- exports ----------------------------------------------------------------------------
+
+    def front_views(self) -> dict[int, str]:
+        """Contact id -> the kept view of its newest card's front (relative to the store)."""
+        rows = self.session.execute(
+            select(CardRow.contact_id, ScanRow.view_path)
+            .join(ScanRow, ScanRow.card_id == CardRow.id)
+            .where(ScanRow.side == "front", ScanRow.view_path.is_not(None))
+            .order_by(CardRow.id))
+        return {contact_id: view for contact_id, view in rows if view}
 
     def exported(self, fmt: str) -> set[int]:
         """The contacts already exported in this format (``export --new`` leaves them out)."""

@@ -29,6 +29,7 @@ class MeetingView:
     confidence: Mapping[str, float] = field(default_factory=dict)
     text: str = ""
     met_known: bool = True
+    language: str | None = None  # the card's language (the drafts')
 
     def json(self) -> dict[str, Any]:
         return {"met_on": self.met_on.isoformat(), "event": self.event,
@@ -48,6 +49,7 @@ class NewMeeting:
     confidence: Mapping[str, float]
     text: str = ""
     met_known: bool = True
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class ContactView:
     alternatives: Mapping[str, tuple[str, ...]]
     created_at: dt.datetime
     next_follow_up: NextTouch | None = None
+    marketing_consent_asked: bool = False  # False: nobody asked yet (consent is still off)
 
     @property
     def name(self) -> str | None:
@@ -95,6 +98,7 @@ class ContactView:
             record["review"] = sorted({*record["review"], *alternatives})  # type: ignore[misc]
         return {"id": self.id, **record, "reviewed": self.reviewed, "alternatives": alternatives,
                 "marketing_consent": self.marketing_consent,
+                "marketing_consent_asked": self.marketing_consent_asked,
                 "meetings": [m.json() for m in self.meetings],
                 "created_at": self.created_at.isoformat(),
                 "next_follow_up": self.next_follow_up.json() if self.next_follow_up else None}
@@ -117,6 +121,8 @@ class TaskView:
     meeting: MeetingView | None = None
     closed_on: dt.date | None = None
     outcome: str | None = None
+    sequence: int = 0  # rises on every change (the calendar's SEQUENCE)
+    changed_at: dt.datetime | None = None  # UTC, last change (or creation)
 
     @property
     def priority(self) -> str:
@@ -135,7 +141,8 @@ class TaskView:
             "topics": list(m.topics) if m else [], "actions": list(m.actions) if m else [],
             "priority": self.priority,
             "closed_on": self.closed_on.isoformat() if self.closed_on else None,
-            "outcome": self.outcome,
+            "outcome": self.outcome, "sequence": self.sequence,
+            "updated_at": self.changed_at.isoformat() + "Z" if self.changed_at else None,
         }
 
 

@@ -67,7 +67,8 @@ def _content(cli: Cli, url: str) -> dict[str, Any]:
     """Contacts, tasks and scans of a database, without the clock's values."""
     def without_times(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: without_times(v) for k, v in value.items() if k != "created_at"}
+            return {k: without_times(v) for k, v in value.items()
+                    if k not in ("created_at", "updated_at")}
         if isinstance(value, list):
             return [without_times(v) for v in value]
         return value
@@ -78,7 +79,8 @@ def _content(cli: Cli, url: str) -> dict[str, Any]:
             "SELECT sha256, part, side, card_id, raw_text, status FROM scans ORDER BY id"))]
     return {"contacts": without_times(json.loads(cli("contacts", "--json", "--db", url,
                                                      check=True).stdout)),
-            "tasks": json.loads(cli("tasks", "--json", "--db", url, check=True).stdout),
+            "tasks": without_times(json.loads(cli("tasks", "--json", "--db", url,
+                                                  check=True).stdout)),
             "scans": scans}
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 
+from cardscan.export.ics import task_uid
+from cardscan.store import Database
 from tests.conftest import SAMPLES
 from tests.databases import database_url
 
@@ -50,13 +53,20 @@ def test_work_the_follow_up_list(cli, tmp_path: Path) -> None:  # type: ignore[n
     assert again.returncode != 0 and f"task {task['id']} is already done" in again.stderr
 
     ics = tmp_path / "followups.ics"
-    cli("export", "ics", "--db", db, "-o", ics, check=True)
-    [event] = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
-    assert event.decoded("dtstart") == dt.datetime(2030, 1, 15, 9, 30)
+    berlin = {"CARDSCAN_FOLLOWUP_CALENDAR_TIMEZONE": "Europe/Berlin"}
+    cli("export", "ics", "--db", db, "-o", ics, check=True, extra_env=berlin)
+    calendar = Calendar.from_ical(ics.read_bytes())
+    [event] = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == dt.datetime(2030, 1, 15, 9, 30,
+                                                   tzinfo=ZoneInfo("Europe/Berlin"))
+    [zone] = calendar.walk("VTIMEZONE")
+    assert str(zone["tzid"]) == "Europe/Berlin"
+    [alarm] = event.walk("VALARM")
+    assert alarm.decoded("trigger") == dt.timedelta(minutes=-15)
     assert event.decoded("dtend") - event.decoded("dtstart") == dt.timedelta(minutes=15)
     assert str(event["summary"]).startswith("Call ")
     assert call["draft"] in str(event["description"])
-    assert str(event["uid"]) == f"task-{call['id']}@cardscan"
+    assert str(event["uid"]).endswith("@cardscan") and str(event["status"]) == "CONFIRMED"
 
     cli("stop", str(call["contact_id"]), "--db", db, check=True)
     assert json.loads(cli("tasks", "--db", db, "--json", check=True).stdout) == []
@@ -76,7 +86,8 @@ def test_the_calendar_round_trips_every_open_task(cli, tmp_path: Path) -> None: 
     text = cli("export", "ics", "--db", db, "--pipeline", allday, check=True).stdout
     events = Calendar.from_ical(text).walk("VEVENT")
     got = sorted((str(e["uid"]), e.decoded("dtstart"), str(e["summary"])) for e in events)
-    want = sorted((f"task-{t['id']}@cardscan", dt.date.fromisoformat(t["due"]),
+    identity = Database(db, store=tmp_path / "store").identity
+    want = sorted((task_uid(t["id"], identity), dt.date.fromisoformat(t["due"]),
                    ("Call " if t["channel"] == "call" else "E-mail ")
                    + (t["contact_name"] or "a contact")
                    + (f" ({t['company']})" if t["company"] else "")) for t in tasks)

@@ -38,25 +38,34 @@ GOOGLE = [
     "Website 3 - Value", "Event 1 - Label", "Event 1 - Value", "Custom Field 1 - Label",
     "Custom Field 1 - Value",
 ]
-OUTLOOK = """First Name, Middle Name, Last Name, Title, Suffix, Initials, Web Page, Gender,
-Birthday, Anniversary, Location, Language, Internet Free Busy, Notes, E-mail Address, E-mail 2
-Address, E-mail 3 Address, Primary Phone, Home Phone, Home Phone 2, Mobile Phone, Pager, Home Fax,
-Home Address, Home Street, Home Street 2, Home Street 3, Home Address PO Box, Home City, Home
-State, Home Postal Code, Home Country, Spouse, Children, Manager's Name, Assistant's Name,
-Referred By, Company Main Phone, Business Phone, Business Phone 2, Business Fax, Assistant's
-Phone, Company, Job Title, Department, Office Location, Organizational ID Number, Profession,
-Account, Business Address, Business Street, Business Street 2, Business Street 3, Business Address
-PO Box, Business City, Business State, Business Postal Code, Business Country, Other Phone, Other
-Fax, Other Address, Other Street, Other Street 2, Other Street 3, Other Address PO Box, Other
-City, Other State, Other Postal Code, Other Country, Callback, Car Phone, ISDN, Radio Phone,
-TTY/TDD Phone, Telex, User 1, User 2, User 3, User 4, Keywords, Mileage, Hobby, Billing
-Information, Directory Server, Sensitivity, Priority, Private, Categories"""
+# Desktop Outlook's own export header, as Microsoft publishes it in the sample file of "Create
+# or edit .csv files to import into Outlook" (support.microsoft.com); the same 92 names in
+# the same order as an export of Outlook 2016-2021 writes.
+OUTLOOK = """Title,First Name,Middle Name,Last Name,Suffix,Company,Department,Job Title,Business
+Street,Business Street 2,Business Street 3,Business City,Business State,Business Postal
+Code,Business Country/Region,Home Street,Home Street 2,Home Street 3,Home City,Home State,Home
+Postal Code,Home Country/Region,Other Street,Other Street 2,Other Street 3,Other City,Other
+State,Other Postal Code,Other Country/Region,Assistant's Phone,Business Fax,Business
+Phone,Business Phone 2,Callback,Car Phone,Company Main Phone,Home Fax,Home Phone,Home Phone
+2,ISDN,Mobile Phone,Other Fax,Other Phone,Pager,Primary Phone,Radio Phone,TTY/TDD
+Phone,Telex,Account,Anniversary,Assistant's Name,Billing Information,Birthday,Business Address
+PO Box,Categories,Children,Directory Server,E-mail Address,E-mail Type,E-mail Display
+Name,E-mail 2 Address,E-mail 2 Type,E-mail 2 Display Name,E-mail 3 Address,E-mail 3
+Type,E-mail 3 Display Name,Gender,Government ID Number,Hobby,Home Address PO
+Box,Initials,Internet Free Busy,Keywords,Language,Location,Manager's Name,Mileage,Notes,Office
+Location,Organizational ID Number,Other Address PO Box,Priority,Private,Profession,Referred
+By,Sensitivity,Spouse,User 1,User 2,User 3,User 4,Web Page"""
+# HubSpot's default contact properties by label (knowledge base: "HubSpot's default contact
+# properties"); the import maps a column whose name is a property's label without asking.
 HUBSPOT = ["First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number",
-           "Job Title", "Company Name", "Website URL", "Street Address", "City", "State/Region",
-           "Postal Code", "Country/Region"]
-SALESFORCE = ["FirstName", "LastName", "Company", "Title", "Email", "Phone", "MobilePhone",
-              "Street", "City", "State", "PostalCode", "Country", "Website", "Description",
-              "LeadSource"]
+           "Fax Number", "Job Title", "Company Name", "Website URL", "Street Address", "City",
+           "State/Region", "Postal Code", "Country/Region", "Message"]
+# Salesforce Lead field labels (Object Reference for Salesforce, Lead: FirstName "First Name",
+# MobilePhone "Mobile", State "State/Province", PostalCode "Zip/Postal Code", LeadSource "Lead
+# Source", HasOptedOutOfEmail "Email Opt Out"): what the Data Import Wizard matches columns to.
+SALESFORCE = ["First Name", "Last Name", "Company", "Title", "Email", "Phone", "Mobile", "Fax",
+              "Street", "City", "State/Province", "Zip/Postal Code", "Country", "Website",
+              "Description", "Lead Source", "Email Opt Out"]
 
 
 def check_golden(name: str, text: str) -> None:
@@ -78,11 +87,11 @@ def test_export_matches_golden(fmt: str) -> None:
 
 def test_headers_are_the_published_ones() -> None:
     assert list(export.GOOGLE_COLUMNS) == GOOGLE
-    outlook = [c.strip() for c in OUTLOOK.replace("\n", " ").split(",")]
+    outlook = OUTLOOK.replace("\n", " ").split(",")
     assert list(export.OUTLOOK_COLUMNS) == outlook
-    assert len(outlook) == 88
-    assert list(export.HUBSPOT_COLUMNS) == [*HUBSPOT, "Fax Number", "Marketing Consent", "Notes"]
-    assert list(export.SALESFORCE_COLUMNS) == [*SALESFORCE, "Fax", "HasOptedOutOfEmail"]
+    assert len(outlook) == 92
+    assert list(export.HUBSPOT_COLUMNS) == HUBSPOT
+    assert list(export.SALESFORCE_COLUMNS) == SALESFORCE
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -150,20 +159,24 @@ def test_outlook_types_phones_and_puts_events_in_categories() -> None:
     assert hostile["Other Phone"] == "+12125550199"
     assert "Also: mobile phone +12125550102" in hostile["Notes"]
     assert (hostile["Business City"], hostile["Business State"],
-            hostile["Business Postal Code"], hostile["Business Country"]) == (
+            hostile["Business Postal Code"], hostile["Business Country/Region"]) == (
         "New York", "NY", "10118", "USA")
+    assert (german["E-mail Type"], german["E-mail 3 Address"]) == ("SMTP", "press@kestrel.de")
+    assert german["E-mail Display Name"].endswith(f"({german['E-mail Address']})")
 
 
-def test_hubspot_and_salesforce_carry_consent_in_their_own_columns() -> None:
-    hub = rows(to_csv(CONTACTS, "hubspot"))
-    assert [r["Marketing Consent"] for r in hub] == ["true", "false", "false", "false"]
-    sf = rows(to_csv(CONTACTS, "salesforce"))
-    assert [r["HasOptedOutOfEmail"] for r in sf] == ["false", "true", "true", "true"]
-    assert [r["LeadSource"] for r in sf] == ["Hannover Messe", "'+CES", "Rio Info",
-                                             "Business card"]
-    assert (sf[3]["LastName"], sf[3]["Company"], sf[3]["FirstName"]) == (
+def test_salesforce_opts_out_only_who_said_no_and_hubspot_gets_the_meeting() -> None:
+    asked = [dict(c, marketing_consent_asked=True) for c in CONTACTS]
+    sf = rows(to_csv([*CONTACTS, asked[1]], "salesforce"))
+    # yes -> 0; never asked -> empty (not a refusal); asked and said no -> 1
+    assert [r["Email Opt Out"] for r in sf] == ["0", "", "", "", "1"]
+    assert [r["Lead Source"] for r in sf[:4]] == ["Hannover Messe", "'+CES", "Rio Info",
+                                                  "Business card"]
+    assert (sf[3]["Last Name"], sf[3]["Company"], sf[3]["First Name"]) == (
         "Mononym", "[not provided]", "")
-    assert sf[2]["Email"] == "" and sf[2]["MobilePhone"] == "+5511987654321"
+    assert sf[2]["Email"] == "" and sf[2]["Mobile"] == "+5511987654321"
+    hub = rows(to_csv(CONTACTS, "hubspot"))
+    assert "Hannover Messe" in hub[0]["Message"] and "Marketing Consent" not in hub[0]
 
 
 def test_generic_has_every_field_and_the_next_follow_up() -> None:
