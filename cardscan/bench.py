@@ -296,6 +296,7 @@ def _cluster_rates(sample: list[Path], ctx: Context) -> dict[int, float]:
         from .cluster import ClusterPool
     except ImportError:
         return {}
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # not its INFO lines
     rates = {}
     for workers in (1, 2):
         with (tempfile.TemporaryDirectory() as tmp,

@@ -356,6 +356,26 @@ def _tool_commands(sub: Any) -> None:
     be.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     be.set_defaults(func=cmd_bench)
 
+    sy = sub.add_parser("sync", help="push contacts to a CardDAV address book, follow-ups to "
+                        "a CalDAV calendar (and take back what was done there)")
+    sysub = sy.add_subparsers(required=True, metavar="WHAT")
+    for what, helptext in (("contacts", "contacts as vCards to an address book"),
+                           ("followups", "follow-ups as to-dos or events to a calendar")):
+        one = sysub.add_parser(what, help=helptext)
+        one.add_argument("url", nargs="?", metavar="URL", help=(
+            f"the collection's URL (default: [sync] {what} of the pipeline)"))
+        one.add_argument("--dry-run", action="store_true",
+                         help="list what would be created or updated; change nothing")
+        if what == "followups":
+            one.add_argument("--as", dest="kind", choices=("todo", "event"), default=None)
+        else:
+            one.add_argument("--keep-ours", action="store_true", help=(
+                "write cardscan's version over contacts in conflict (changed on the server "
+                "since the last sync), once you have compared them in the review page"))
+        db_arg(one)
+        pipeline_arg(one)
+        one.set_defaults(func=cmd_sync, what=what)
+
     dbp = sub.add_parser("db", help="the database's schema: check it, upgrade it")
     dbsub = dbp.add_subparsers(required=True, metavar="ACTION")
     up = dbsub.add_parser("upgrade", help="move the database to this cardscan's schema "
@@ -369,6 +389,28 @@ def _tool_commands(sub: Any) -> None:
 
 
 # --- settings and the database ---------------------------------------------------------------
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from . import sync
+
+    settings = settings_of(args)
+    url = args.url or getattr(settings.sync, args.what)
+    if not url:
+        raise UsageError(f"give the {args.what} collection's URL, or set [sync] {args.what} "
+                         "in the pipeline file")
+    db = required_db(settings)
+    if args.what == "contacts":
+        report = sync.sync_contacts(db, url, dry_run=args.dry_run, keep_ours=args.keep_ours)
+    else:
+        as_event = (args.kind or settings.sync.followups_as) == "event"
+        report = sync.sync_followups(db, url, settings, as_event=as_event,
+                                     dry_run=args.dry_run)
+    where = "dry run, nothing sent" if args.dry_run else url
+    for line in sync.lines(report, f"{args.what} ({where})"):
+        say(line, prefix="warning:" if line.startswith("conflict") else "",
+            style="yellow" if line.startswith("conflict") else None)
+    return ExitCode.OK
+
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from .store import SCHEMA_REVISION, Database, schema_state

@@ -127,6 +127,16 @@ class Storage:
 
 
 @dataclass(frozen=True)
+class Sync:
+    # A CardDAV address book and a CalDAV calendar (collection URLs) for `cardscan sync` and
+    # the review page's "Sync now"; "": none. Credentials: CARDSCAN_DAV_USER/_PASSWORD or
+    # ~/.netrc, never here.
+    contacts: str = ""
+    followups: str = ""
+    followups_as: str = "todo"  # todo (VTODO, task lists) | event (VEVENT)
+
+
+@dataclass(frozen=True)
 class Pipeline:
     """Everything one kind of run needs; loaded from a pipelines/*.toml file."""
 
@@ -139,6 +149,7 @@ class Pipeline:
     followup: Followup = field(default_factory=Followup)
     limits: Limits = field(default_factory=Limits)
     storage: Storage = field(default_factory=Storage)
+    sync: Sync = field(default_factory=Sync)
 
     @property
     def policy(self) -> Followup:
@@ -155,6 +166,7 @@ _SECTIONS: dict[str, type] = {
     "followup": Followup,
     "limits": Limits,
     "storage": Storage,
+    "sync": Sync,
 }
 # Environment variables older than the CARDSCAN_<SECTION>_<KEY> scheme, kept as short names.
 _SHORT_NAMES = {"CARDSCAN_DB": ("storage", "database"), "CARDSCAN_STORE": ("storage", "store")}

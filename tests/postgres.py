@@ -27,7 +27,8 @@ def _bin(name: str) -> str | None:
     return str(found[-1]) if found else shutil.which(name)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on the loopback interface (the tests' servers listen there)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -46,7 +47,7 @@ def main(command: list[str]) -> int:
               file=sys.stderr)
         return 4
     root = Path(tempfile.mkdtemp(prefix="cardscan-pg-"))
-    data, port = root / "data", _free_port()
+    data, port = root / "data", free_port()
     if os.geteuid() == 0:
         user = pwd.getpwnam("postgres")
         os.chown(root, user.pw_uid, user.pw_gid)

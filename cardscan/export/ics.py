@@ -31,10 +31,12 @@ def task_uid(task_id: int, namespace: uuid.UUID) -> str:
 
 
 def tasks_ics(tasks: Iterable[dict[str, Any]], policy: Followup, *, now: dt.datetime,
-              namespace: uuid.UUID, as_todo: bool = False) -> bytes:
+              namespace: uuid.UUID, as_todo: bool = False, stamp: bool = True) -> bytes:
     """One event (or to-do) per task (``TaskView.json()``, as ``tasks --json`` prints it): a
     block at the policy's ``calendar_time`` in its ``calendar_timezone`` (or all-day), a
-    reminder ``calendar_alarm_minutes`` before, the draft in the description."""
+    reminder ``calendar_alarm_minutes`` before, the draft in the description. ``stamp``
+    False: DTSTAMP is the task's last change, not ``now`` (the same task, the same bytes: what
+    a sync compares)."""
     zone = calendar_zone(policy.calendar_timezone)
     cal = Calendar()
     cal.add("prodid", "-//cardscan//follow-ups//EN")
@@ -45,7 +47,11 @@ def tasks_ics(tasks: Iterable[dict[str, Any]], policy: Followup, *, now: dt.date
     if zone is not None:
         cal.add("x-wr-timezone", str(zone))
     for task in tasks:
-        cal.add_component(_item(task, policy, now, namespace, zone, as_todo))
+        when = now
+        if not stamp and task.get("updated_at"):
+            when = dt.datetime.fromisoformat(task["updated_at"].removesuffix("Z")).replace(
+                tzinfo=dt.timezone.utc)
+        cal.add_component(_item(task, policy, when, namespace, zone, as_todo))
     if zone is not None:
         cal.add_missing_timezones()  # a VTIMEZONE from zoneinfo for the zone used
     return cal.to_ical()

@@ -76,7 +76,7 @@ def create_app(db: Database, settings: Pipeline | None = None, *,
         TRUSTED_HOSTS=list(hosts) or None,
         CARDSCAN_DB=db, CARDSCAN_POLICY=settings.policy, CARDSCAN_TODAY=today,
         CARDSCAN_REGION=settings.parse.default_region, CARDSCAN_LIMITS=settings.limits,
-        CARDSCAN_CSRF=secrets.token_urlsafe(32))
+        CARDSCAN_CSRF=secrets.token_urlsafe(32), CARDSCAN_SETTINGS=settings)
     app.before_request(_check_request)
     app.after_request(_secure_headers)
     app.context_processor(_template_globals)
@@ -175,10 +175,35 @@ def _routes(app: Flask) -> None:
     app.add_url_rule("/tasks/<id:task_id>/snooze", view_func=task_snooze, methods=["POST"])
     app.add_url_rule("/export/<fmt>.csv", view_func=export_csv)
     app.add_url_rule("/export/contacts.vcf", view_func=export_vcard)
+    app.add_url_rule("/sync", view_func=sync_now, methods=["POST"])
 
 
 def queue_page() -> str:
-    return render_template("queue.html", queue=actions.queue(_db()))
+    sync = _config("CARDSCAN_SETTINGS").sync
+    targets = [f"{what}: {url}" for what, url in (("contacts", sync.contacts),
+                                                   ("follow-ups", sync.followups)) if url]
+    return render_template("queue.html", queue=actions.queue(_db()), sync_targets=targets)
+
+
+def sync_now() -> BaseResponse:
+    """Sync the configured address book and calendar (credentials from the environment the
+    review page was started in)."""
+    from .. import sync
+
+    settings = _config("CARDSCAN_SETTINGS")
+    try:
+        said = []
+        if settings.sync.contacts:
+            said.append(list(sync.lines(sync.sync_contacts(_db(), settings.sync.contacts),
+                                        "contacts"))[-1])
+        if settings.sync.followups:
+            report = sync.sync_followups(_db(), settings.sync.followups, settings,
+                                         as_event=settings.sync.followups_as == "event")
+            said.append(list(sync.lines(report, "follow-ups"))[-1])
+        flash("Synced. " + " ".join(said), "ok")
+    except CardscanError as e:
+        flash(str(e), "error")
+    return redirect(url_for("queue_page"))
 
 
 def card_page(contact_id: int) -> str:

@@ -25,6 +25,7 @@ from .views import (
     QueueItem,
     ScanRef,
     Similar,
+    SyncState,
     TaskView,
 )
 
@@ -43,6 +44,7 @@ __all__ = [
     "QueueItem",
     "ScanRef",
     "Similar",
+    "SyncState",
     "TaskView",
     "Transaction",
     "schema_state",

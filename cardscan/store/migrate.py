@@ -17,8 +17,8 @@ from sqlalchemy import Connection, Engine, column, inspect, select, table, text
 from ..errors import StorageError
 
 # The newest revision under migrations/versions (a test checks that Alembic agrees).
-HEAD = "0003"
-ORDER = ("0001", "0002", "0003")  # every revision, oldest first
+HEAD = "0004"
+ORDER = ("0001", "0002", "0003", "0004")  # every revision, oldest first
 
 _VERSION_TABLE = "alembic_version"
 # A PostgreSQL advisory lock held while migrating: two cardscans upgrading at once queue.

@@ -119,7 +119,8 @@ class ReviewQueries:
             CorrectionRef(c.field, c.machine_value, c.value, c.created_at)
             for c in self.session.scalars(select(CorrectionRow).where(
                 CorrectionRow.contact_id == contact_id).order_by(CorrectionRow.id)))
-        return CardPage(contact_view(row), scans, tuple(self.similar(contact_id)), corrections)
+        return CardPage(contact_view(row), scans, tuple(self.similar(contact_id)), corrections,
+                        tuple(self.sync_conflicts(contact_id)))  # type: ignore[attr-defined]
 
     def similar(self, contact_id: int) -> list[Similar]:
         """Other stored contacts that look like the same person: the same e-mail, the same

@@ -176,6 +176,22 @@ class TaskRow(Base):
     __mapper_args__ = {"version_id_col": sequence}  # noqa: RUF012 (SQLAlchemy's own form)
 
 
+class SyncedRow(Base):
+    """One contact or task as last synced to a CardDAV address book or CalDAV calendar."""
+
+    __tablename__ = "synced"
+    __table_args__ = (UniqueConstraint("collection", "kind", "local_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collection: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # contact | task
+    local_id: Mapped[int] = mapped_column(Integer)
+    href: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))  # of the body last sent
+    conflict: Mapped[str | None] = mapped_column(Text)  # the server's version, if it differs
+    synced_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class IdentityRow(Base):
     """This database's identity: a random UUID made with it, the namespace of every UID
     cardscan exports (contacts and tasks), so two databases never give the same UID."""

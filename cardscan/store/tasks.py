@@ -52,11 +52,14 @@ class TaskQueries:
         return task
 
     def add_task(self, contact_id: int, note_id: int | None, planned: PlannedTask, *,
-                 now: dt.datetime) -> int:
+                 now: dt.datetime, flush: bool = True) -> int | None:
+        """Store a planned touch; its id (None with ``flush=False``: the commit writes it)."""
         row = TaskRow(contact_id=contact_id, note_id=note_id, touch=planned.touch,
                       channel=planned.channel, due_on=planned.due_on, draft=planned.draft,
                       created_at=now)
         self.session.add(row)
+        if not flush:
+            return None
         self.session.flush()
         return row.id
 

@@ -30,10 +30,11 @@ from .schema import (
     NoteRow,
     PhoneRow,
     ScanRow,
+    SyncedRow,
     TaskRow,
 )
 from .tasks import TaskQueries
-from .views import ContactView, NewMeeting
+from .views import ContactView, NewMeeting, SyncState
 
 _MERGED_FIELDS = ("name", "given_name", "family_name", "title", "department", "company",
                   "website", "address")
@@ -63,7 +64,7 @@ class Transaction(TaskQueries, ReviewQueries):
     def _add_scans(self, image: CardImage,
                    readings: Sequence[tuple[int, OcrResult, bytes | None]], *,
                    side: str, card_id: int | None, status: str | None,
-                   now: dt.datetime) -> list[ScanRow]:
+                   now: dt.datetime, flush: bool = True) -> list[ScanRow]:
         """One scan row per card read from ``image`` (part, reading, the card's JPEG)."""
         stored = self.scans.keep(image.data, image.sha256, image.path.suffix)
         rows = [ScanRow(sha256=image.sha256, part=part, path=shown(image.path.resolve()),
@@ -75,7 +76,8 @@ class Transaction(TaskQueries, ReviewQueries):
                         status=status or ("ok" if ocr.lines else "no_text"), created_at=now)
                 for part, ocr, view in readings]
         self.session.add_all(rows)
-        self.session.flush()
+        if flush:  # ids wanted now (else the commit writes them)
+            self.session.flush()
         return rows
 
     # --- contacts ---------------------------------------------------------------------------
@@ -129,7 +131,7 @@ class Transaction(TaskQueries, ReviewQueries):
                                        ("back", card.back, card.back_ocr, card.back_view)):
             if image is not None and ocr is not None:
                 self._add_scans(image, [(card.part, ocr, view)], side=side, card_id=row.id,
-                                status=None, now=now)
+                                status=None, now=now, flush=False)
         return contact.id, row.id, merged
 
     # --- meetings ---------------------------------------------------------------------------
@@ -145,9 +147,10 @@ class Transaction(TaskQueries, ReviewQueries):
                                                             NoteRow.text == ""))
 
     def record_meeting(self, contact_id: int, meeting: NewMeeting, *,
-                       replaces: int | None = None) -> tuple[int, bool]:
+                       replaces: int | None = None, first: bool = False) -> tuple[int, bool]:
         """Store a meeting over ``replaces`` (what stood in for it) or as a new one. Returns
-        the note id and whether it is a new meeting later than every one before."""
+        the note id and whether it is a new meeting later than every one before. ``first``:
+        the contact was created in this transaction (it has no meeting to compare with)."""
         fields: dict[str, Any] = {
             "card_id": meeting.card_id, "text": meeting.text, "met_on": meeting.met_on,
             "event": meeting.event, "topics": list(meeting.topics),
@@ -162,7 +165,7 @@ class Transaction(TaskQueries, ReviewQueries):
                 setattr(note, key, value)
             self.session.flush()
             return note.id, False
-        latest = self.session.scalars(
+        latest = None if first else self.session.scalars(
             select(NoteRow).where(NoteRow.contact_id == contact_id)
             .order_by(NoteRow.met_on.desc(), NoteRow.id.desc())).first()
         note = NoteRow(contact_id=contact_id, **fields)
@@ -203,6 +206,32 @@ class Transaction(TaskQueries, ReviewQueries):
             scan.card_id, scan.status = card_id, "ok"
 
     # --- exports ----------------------------------------------------------------------------
+
+    # --- sync (CardDAV, CalDAV) -----------------------------------------------------------------
+
+    def synced(self, collection: str, kind: str) -> dict[int, SyncState]:
+        """Local id -> what was last synced of it to ``collection``."""
+        rows = self.session.scalars(select(SyncedRow).where(
+            SyncedRow.collection == collection, SyncedRow.kind == kind))
+        return {r.local_id: SyncState(r.href, r.etag, r.digest, r.conflict) for r in rows}
+
+    def record_sync(self, collection: str, kind: str, local_id: int, state: SyncState, *,
+                    now: dt.datetime) -> None:
+        row = self.session.scalar(select(SyncedRow).where(
+            SyncedRow.collection == collection, SyncedRow.kind == kind,
+            SyncedRow.local_id == local_id))
+        if row is None:
+            row = SyncedRow(collection=collection, kind=kind, local_id=local_id)
+            self.session.add(row)
+        row.href, row.etag, row.digest, row.conflict = (state.href, state.etag, state.digest,
+                                                        state.conflict)
+        row.synced_at = now
+
+    def sync_conflicts(self, contact_id: int) -> list[str]:
+        """The server's versions of this contact that differ from cardscan's (both kept)."""
+        return [c for c in self.session.scalars(select(SyncedRow.conflict).where(
+            SyncedRow.kind == "contact", SyncedRow.local_id == contact_id,
+            SyncedRow.conflict.is_not(None))) if c]
 
     def front_views(self) -> dict[int, str]:
         """Contact id -> the kept view of its newest card's front (relative to the store)."""

@@ -53,6 +53,17 @@ class NewMeeting:
 
 
 @dataclass(frozen=True)
+class SyncState:
+    """A contact or task as last synced: where it lies remotely, its ETag then, a digest of
+    what was sent, and the server's version when it was changed there meanwhile."""
+
+    href: str
+    etag: str | None
+    digest: str
+    conflict: str | None = None
+
+
+@dataclass(frozen=True)
 class NextTouch:
     due: dt.date
     channel: str
@@ -221,3 +232,4 @@ class CardPage:
     scans: tuple[ScanRef, ...]
     similar: tuple[Similar, ...]
     corrections: tuple[CorrectionRef, ...]  # oldest first
+    sync_conflicts: tuple[str, ...] = ()  # the address book's differing versions (vCards)

@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from cardscan.pipeline import Context, Job, ingest_many
 from cardscan.store import Database
 from tests.conftest import SAMPLES, Cli
 from tests.databases import database_url
+from tests.postgres import free_port
 
 distributed = pytest.importorskip("distributed")
 pytestmark = pytest.mark.backends
@@ -32,16 +32,11 @@ pytestmark = pytest.mark.backends
 DASK = str(Path(sys.executable).with_name("dask"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture
 def dask_commands(tmp_path: Path) -> Iterator[str]:
     """`dask scheduler` and `dask worker --nworkers 2 --nthreads 1` on localhost."""
-    address = f"tcp://127.0.0.1:{_free_port()}"
+    address = f"tcp://127.0.0.1:{free_port()}"
     env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
     scheduler = subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port",
                                   address.rsplit(":", 1)[1], "--no-dashboard"], env=env,
