@@ -12,7 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, column, inspect, select, table, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    column,
+    create_engine,
+    event,
+    inspect,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.pool import NullPool
 
 from ..errors import StorageError
 
@@ -84,11 +95,32 @@ def _run_upgrade(engine: Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", "cardscan.store:migrations")
+    if engine.dialect.name == "sqlite":
+        engine = _exclusive(engine)
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _exclusive(engine: Engine) -> Engine:
+    """A SQLite engine whose transactions are BEGIN EXCLUSIVE and include DDL (Python's
+    sqlite3 otherwise runs CREATE TABLE outside any transaction): the whole upgrade is one
+    transaction that a second cardscan opening the same new file waits for (two batches and a
+    watcher starting at once raced to "table identity already exists" before)."""
+    locked = create_engine(engine.url, poolclass=NullPool)
+
+    @event.listens_for(locked, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # cardscan says when a transaction begins
+        dbapi_connection.execute("PRAGMA busy_timeout = 60000")
+
+    @event.listens_for(locked, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN EXCLUSIVE")
+
+    return locked
 
 
 def script_head() -> Any:
