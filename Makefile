@@ -88,6 +88,7 @@ test: system-deps font-deps browser-deps db-deps $(STAMP)
 bench: system-deps $(STAMP)
 	$(BIN)/cardscan bench samples $(wildcard $(EVAL)/*/) --json $(DEMO)/bench.json
 	$(BIN)/python tests/nasty_files.py --measure
+	$(BIN)/cardscan review --bench 10000
 
 # Longer than CI: tens of thousands of generated texts and damaged files per property.
 fuzz: $(STAMP)

@@ -242,6 +242,16 @@ def _contact_commands(sub: Any) -> None:
     rv.add_argument("--port", type=int, default=8765,
                     help="port to listen on (default 8765; 0 picks a free one)")
     pipeline_arg(rv, "settings: the follow-up policy and the phone region")
+    rv.add_argument("--set-password", action="store_true",
+                    help="set the password the review page asks for when it listens on "
+                         "anything but 127.0.0.1 (read from the terminal, or one line of "
+                         "standard input), then exit")
+    rv.add_argument("--behind-proxy", action="store_true",
+                    help="trust one reverse proxy's X-Forwarded-Proto/-Host headers (HTTPS "
+                         "there makes the sign-in cookie Secure)")
+    rv.add_argument("--bench", type=int, metavar="N",
+                    help="seed N generated contacts into a throwaway database, time the "
+                         "queue, a card page and the follow-ups page, and exit")
     rv.set_defaults(func=cmd_review)
 
     c = sub.add_parser("contacts", help="list stored contacts")
@@ -735,17 +745,45 @@ def _report(result: IngestResult) -> None:
 # --- contacts ---------------------------------------------------------------------------------
 
 def cmd_review(args: argparse.Namespace) -> int:
+    from .intake.upload import Uploads
     from .review import serve  # Flask is imported only for this command
+
+    if args.bench:
+        from .review.loadtest import run
+
+        run(args.bench, say=lambda line: print(line, flush=True))
+        return ExitCode.OK
+    settings = settings_of(args)
+    db = open_db(settings)
+    if args.set_password:
+        return _set_password(db)
 
     def ready(url: str) -> None:
         print(f"cardscan review: {url}", flush=True)
         say("open that address in your browser; Ctrl+C stops")
 
-    settings = settings_of(args)
     try:
-        serve(open_db(settings), settings, host=args.host, port=args.port, on_ready=ready)
+        serve(db, settings, host=args.host, port=args.port, on_ready=ready,
+              ingest=Uploads(db, settings).ingest, behind_proxy=args.behind_proxy)
     except KeyboardInterrupt:  # Ctrl+C is how the review app is stopped
         say("stopped")
+    return ExitCode.OK
+
+
+def _set_password(db: Database) -> int:
+    import getpass
+
+    from .review import auth
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("review password: ")
+        if getpass.getpass("again: ") != password:
+            raise UsageError("the two passwords differ; nothing was changed")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    auth.set_password(db, password)
+    say(f"password set for the review page of {db.safe_url} (asked for on any address but "
+        "127.0.0.1)")
     return ExitCode.OK
 
 

@@ -171,3 +171,23 @@ def redraft(tx: Transaction, contact_id: int, policy: Followup) -> None:
     meeting = stored_meeting(latest, contact.name)
     for task in tx.tasks(contact_id=contact_id, note_id=latest.id, states=ACTIVE):
         tx.update_task(task.id, draft=planner.touch(task.touch, task.due, meeting, policy).draft)
+
+
+def merge(db: Database, keep: int, other: int, chosen: Mapping[str, object], *,
+          policy: Followup, now: dt.datetime) -> None:
+    """Two contacts are one person: ``other`` joins ``keep`` (``Transaction.merge_contacts``)
+    and their follow-ups become one plan: the touches of the newest meeting's plan go on
+    (the soonest touch's when no open task cites the newest meeting); the other plan's open
+    touches stop, kept as history; the open drafts are written again for the merged contact."""
+    with db.transaction() as tx:
+        tx.merge_contacts(keep, other, chosen, now=now)
+        active = tx.tasks(contact_id=keep)
+        if active:
+            latest = tx.contact(keep).latest
+            plan = latest.id if latest and any(t.note_id == latest.id for t in active) \
+                else active[0].note_id
+            for task in active:
+                if task.note_id != plan:
+                    tx.close_task(task.id, state="stopped", on=now.date(),
+                                  outcome=f"merged with contact {other}")
+        redraft(tx, keep, policy)

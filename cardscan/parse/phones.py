@@ -177,3 +177,13 @@ def display_phone(number: str) -> str:
     except phonenumbers.NumberParseException:
         return number
     return phonenumbers.format_number(parsed, PhoneNumberFormat.INTERNATIONAL)
+
+
+def example_phone(region: str) -> str:
+    """A number as the country writes it, for a form's placeholder ("FR" -> +33 1 23 45 67 89);
+    the US one for a region phonenumbers has no example for."""
+    for code in (region.upper(), "US"):
+        example = phonenumbers.example_number_for_type(code, PhoneNumberType.FIXED_LINE)
+        if example is not None:
+            return phonenumbers.format_number(example, PhoneNumberFormat.INTERNATIONAL)
+    return "+1 201-555-0123"

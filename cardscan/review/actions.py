@@ -9,8 +9,7 @@ is stored with the value it replaced. What a person may type, and how it is clea
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,19 @@ from .. import export
 from ..config import Followup, Limits
 from ..followup import lifecycle
 from ..model import REVIEW_BELOW, CardImage, PlannedTask
-from ..parse.phones import region_of
+from ..parse.phones import example_phone, region_of
+from ..parse.regions import tld_region
 from ..read import loading
-from ..store import CardPage, Database, FieldChange, Queue
+from ..store import (
+    CardPage,
+    ContactView,
+    Database,
+    FieldChange,
+    QueuePage,
+    QueueQuery,
+    TaskPage,
+    Trashed,
+)
 from .fields import FIELDS, NOTE_FIELDS, InvalidChanges, clean, iso_date, one_line, public
 
 DUE_CHOICES = ("today", "week", "overdue", "all")
@@ -32,10 +41,10 @@ WEB_IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jp
 
 # --- the queue and one card -------------------------------------------------------------------
 
-def queue(db: Database) -> Queue:
-    """Unreviewed contacts, the weakest reading first, and the reviewed ones, with counts."""
+def queue_page(db: Database, query: QueueQuery) -> QueuePage:
+    """A page of the queue (the weakest reading first unless sorted otherwise)."""
     with db.transaction() as tx:
-        return tx.queue()
+        return tx.queue_page(query)
 
 
 def next_card(db: Database, after: int) -> int | None:
@@ -55,6 +64,17 @@ def field_confidence(contact: Mapping[str, Any], field: str) -> float | None:
         field = field if field in confidence else "name"
     value = confidence.get(field)
     return None if value is None else float(value)
+
+
+def phone_placeholder(contact: ContactView, default_region: str) -> str:
+    """An example number of the card's country (its first phone's, else its web or e-mail
+    domain's, else the settings' region) for the empty phone field."""
+    f = contact.fields
+    region = next(filter(None, (region_of(p.number) for p in f.phones)), None)
+    for address in (f.website or "", *f.emails):
+        if region is None and address:
+            region = tld_region(address.rstrip("/").split("@")[-1].split("/")[0].rsplit(".")[-1])
+    return example_phone(region or default_region)
 
 
 # --- corrections ------------------------------------------------------------------------------
@@ -91,6 +111,62 @@ def correct(db: Database, contact_id: int, changes: Mapping[str, Any], *, confir
     return changed
 
 
+def confirm_many(db: Database, contact_ids: Iterable[int], *,
+                 policy: Followup | None = None) -> int:
+    """Bulk confirm: each contact marked reviewed as its page's Confirm does (every field
+    settled, nothing changed). Returns how many."""
+    ids = list(dict.fromkeys(contact_ids))
+    for contact_id in ids:
+        correct(db, contact_id, {}, confirm=True, policy=policy)
+    return len(ids)
+
+
+# --- the trash and merges ---------------------------------------------------------------------
+
+def delete(db: Database, contact_id: int, *, now: dt.datetime | None = None) -> None:
+    """Into the trash (undo with ``restore``): the contact leaves every list, export and
+    follow-up list; its scans, images and history stay."""
+    with db.transaction() as tx:
+        tx.delete_contact(contact_id, now=now or dt.datetime.now())
+
+
+def restore(db: Database, contact_id: int) -> None:
+    with db.transaction() as tx:
+        tx.restore_contact(contact_id)
+
+
+def trash(db: Database) -> list[Trashed]:
+    with db.transaction() as tx:
+        return tx.trash()
+
+
+MERGE_FIELDS = ("name", "given_name", "family_name", "title", "department", "company",
+                "website", "address")
+
+
+def merge_pair(db: Database, keep: int, other: int) -> tuple[ContactView, ContactView]:
+    """The two contacts a merge page compares."""
+    if keep == other:
+        raise InvalidChanges({"other": "choose two different contacts to merge"})
+    with db.transaction() as tx:
+        return tx.contact(keep), tx.contact(other)
+
+
+def merge(db: Database, keep: int, other: int, choices: Mapping[str, str], *,
+          policy: Followup | None = None, now: dt.datetime | None = None) -> None:
+    """Merge ``other`` into ``keep``. ``choices``: field -> "keep" or "other", whose value
+    the merged contact takes (a field not chosen keeps ``keep``'s, or ``other``'s when
+    ``keep`` has none)."""
+    bad = {f: "choose keep or other" for f, c in choices.items()
+           if f not in MERGE_FIELDS or c not in ("keep", "other")}
+    if bad:
+        raise InvalidChanges(bad)
+    a, b = merge_pair(db, keep, other)
+    chosen = {f: getattr((a if c == "keep" else b).fields, f) for f, c in choices.items()}
+    lifecycle.merge(db, keep, other, chosen, policy=policy or Followup(),
+                    now=now or dt.datetime.now())
+
+
 # --- scan images ------------------------------------------------------------------------------
 
 def image_path(db: Database, scan_id: int, limits: Limits | None = None) -> Path:
@@ -116,31 +192,17 @@ def image_path(db: Database, scan_id: int, limits: Limits | None = None) -> Path
 
 # --- follow-ups -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Followups:
-    """Follow-ups still to do, as ``cardscan tasks --due`` groups them (public JSON shape,
-    each with ``days_late``)."""
-
-    today: tuple[dict[str, Any], ...]  # due today or earlier
-    week: tuple[dict[str, Any], ...]  # due within 7 days (overdue included)
-    overdue: tuple[dict[str, Any], ...]  # due before today
-    all: tuple[dict[str, Any], ...]
-
-    def get(self, due: str) -> tuple[dict[str, Any], ...]:
-        if due not in DUE_CHOICES:
-            raise InvalidChanges({"due": f"one of {', '.join(DUE_CHOICES)}"})
-        return tuple(getattr(self, due))
-
-
-def followups(db: Database, *, today: dt.date) -> Followups:
-    """Open and snoozed tasks, soonest first, each with ``days_late`` (0 when not late)."""
-    tasks = tuple({**t.json(), "days_late": max(0, (today - t.due).days)} for t in db.tasks())
-    week = today + dt.timedelta(days=7)
-    return Followups(
-        today=tuple(t for t in tasks if t["due"] <= today.isoformat()),
-        week=tuple(t for t in tasks if t["due"] <= week.isoformat()),
-        overdue=tuple(t for t in tasks if t["due"] < today.isoformat()),
-        all=tasks)
+def followups(db: Database, *, today: dt.date, due: str = "today", search: str = "",
+              event: str | None = None, page: int = 1,
+              per_page: int = 50) -> tuple[TaskPage, list[dict[str, Any]]]:
+    """A page of the open and snoozed tasks of a due group, soonest first, each in the public
+    JSON shape (``cardscan tasks --json``) with ``days_late`` (0 when not late)."""
+    if due not in DUE_CHOICES:
+        raise InvalidChanges({"due": f"one of {', '.join(DUE_CHOICES)}"})
+    with db.transaction() as tx:
+        found = tx.task_page(due=due, today=today, search=search, event=event, page=page,
+                             per_page=per_page)
+    return found, [{**t.json(), "days_late": max(0, (today - t.due).days)} for t in found.tasks]
 
 
 def finish_task(db: Database, task_id: int, *, on: dt.date, policy: Followup,
@@ -167,7 +229,9 @@ def snooze(db: Database, task_id: int, until: str | dt.date, *, today: dt.date) 
 
 # --- exports ----------------------------------------------------------------------------------
 
-def export_contacts(db: Database, *, reviewed_only: bool = False) -> list[Mapping[str, Any]]:
-    """The contacts an export link writes (each with its next follow-up): all of them, or only
-    those a person confirmed. As ``cardscan export --reviewed-only`` chooses them."""
-    return export.select([c.json() for c in db.contacts()], reviewed_only=reviewed_only)
+def export_contacts(db: Database, *, reviewed_only: bool = False,
+                    ids: Iterable[int] | None = None) -> list[Mapping[str, Any]]:
+    """The contacts an export link writes (each with its next follow-up): all of them (or
+    those of ``ids``, a selection), or only those a person confirmed. As ``cardscan export
+    --reviewed-only`` chooses them."""
+    return export.select([c.json() for c in db.contacts(ids)], reviewed_only=reviewed_only)

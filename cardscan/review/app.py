@@ -1,9 +1,13 @@
 """The review web app (Flask): requests in, ``store`` calls, Jinja pages out. Local use only.
 
 Security: it binds 127.0.0.1 unless told otherwise and answers only to its own host name (no
-DNS rebinding); every state change is a POST carrying the per-process CSRF token; Jinja escapes
-every value and the Content-Security-Policy allows only the app's own script and style; images
-are looked up by scan id and served only from the scan store.
+DNS rebinding); on any other address it asks for the database's password (``auth``) and will
+not start without one; every state change is a POST carrying the per-process CSRF token; Jinja
+escapes every value and the Content-Security-Policy allows only the app's own script and style;
+images are looked up by scan id and served only from the scan store.
+
+Pages fetch only what they show: the queue and the follow-ups are searched, sorted and cut
+into pages by the database (``cardscan review --bench 10000`` times them).
 """
 
 from __future__ import annotations
@@ -23,14 +27,18 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.serving import (
     BaseWSGIServer,
@@ -46,9 +54,14 @@ from ..export import FORMATS, to_csv
 from ..export.photos import card_photos
 from ..export.vcard import to_vcard
 from ..followup import next_allowed_day
+from ..model import IngestResult
 from ..parse.phones import display_phone
-from ..store import Database
-from . import actions, fields
+from ..store import Database, QueueQuery
+from ..store.views import QUEUE_SORTS, QUEUE_STATUSES
+from . import actions, auth, fields
+
+# What an upload hands to ingest: (file name, bytes) pairs in, one result per card out.
+Ingest = Callable[[list[tuple[str, bytes]]], list[IngestResult]]
 
 log = logging.getLogger(__name__)
 
@@ -60,23 +73,46 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
 SHORTCUTS = (("Ctrl+Enter", "confirm: save, mark reviewed, next card"),
              ("Ctrl+S", "save"), ("Alt+N or J", "skip to the next card (J outside a field)"),
              ("Esc", "close an enlarged image"))
+TASK_SHORTCUTS = (("J / K", "next / previous follow-up"), ("C", "copy its draft"),
+                  ("D", "done"), ("S", "skip"), ("Z", "snooze to the day shown"),
+                  ("/", "search"))
+PAGE_SIZES = (25, 50, 100, 200)
+MAX_UPLOAD_FILES = 50
+OPEN_ENDPOINTS = frozenset({"login_page", "login_post", "static"})  # without signing in
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure when the page came over HTTPS (behind a proxy that says
+    so, with ``--behind-proxy``), so it never travels in the clear after that."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(request.is_secure or super().get_cookie_secure(app))
 
 
 def create_app(db: Database, settings: Pipeline | None = None, *,
                today: Callable[[], dt.date] = dt.date.today,
-               hosts: tuple[str, ...] = ("127.0.0.1", "localhost")) -> Flask:
+               hosts: tuple[str, ...] = ("127.0.0.1", "localhost"),
+               sign_in: bool = False, ingest: Ingest | None = None,
+               behind_proxy: bool = False) -> Flask:
     """The review app over ``db``. ``settings`` (resolved by the caller; default: built-in)
     give the follow-up policy that plans the next touch and the region for typed phones;
-    ``today`` is the clock; ``hosts`` are the host names it answers to (an empty tuple: any)."""
+    ``today`` is the clock; ``hosts`` are the host names it answers to (an empty tuple: any);
+    ``sign_in``: every page but the sign-in page needs the database's password; ``ingest``
+    reads uploaded cards (None: no uploads); ``behind_proxy``: trust one reverse proxy's
+    X-Forwarded-Proto/-Host (HTTPS there makes the session cookie Secure)."""
     settings = settings or Pipeline()
     app = Flask(__name__)
+    app.session_interface = _SessionInterface()
+    if behind_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.config.update(
         SECRET_KEY=secrets.token_bytes(32), MAX_CONTENT_LENGTH=1_000_000,
         SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_HTTPONLY=True,
         TRUSTED_HOSTS=list(hosts) or None,
         CARDSCAN_DB=db, CARDSCAN_POLICY=settings.policy, CARDSCAN_TODAY=today,
         CARDSCAN_REGION=settings.parse.default_region, CARDSCAN_LIMITS=settings.limits,
-        CARDSCAN_CSRF=secrets.token_urlsafe(32), CARDSCAN_SETTINGS=settings)
+        CARDSCAN_CSRF=secrets.token_urlsafe(32), CARDSCAN_SETTINGS=settings,
+        CARDSCAN_SIGN_IN=sign_in, CARDSCAN_INGEST=ingest, CARDSCAN_THROTTLE=auth.Throttle())
     app.before_request(_check_request)
     app.after_request(_secure_headers)
     app.context_processor(_template_globals)
@@ -100,13 +136,32 @@ def _config(key: str) -> Any:
     return current_app.config[key]
 
 
-def _check_request() -> None:
-    """Every state change must carry this process's CSRF token (form field or header)."""
+def _check_request() -> BaseResponse | None:
+    """Signed in (when the app asks for it), and every state change carries this process's
+    CSRF token (form field or header)."""
+    if (_config("CARDSCAN_SIGN_IN") and request.endpoint not in OPEN_ENDPOINTS
+            and not session.get("signed_in")):
+        if request.method in SAFE_METHODS:
+            return redirect(url_for("login_page", next=_here()))
+        abort(401, description="sign in first")
     if request.method in SAFE_METHODS:
-        return
+        return None
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
     if not hmac.compare_digest(sent.encode(), _config("CARDSCAN_CSRF").encode()):
         abort(403, description="missing or wrong CSRF token; reload the page and try again")
+    return None
+
+
+def _here() -> str:
+    """This page's path and query (where to come back to)."""
+    return request.full_path.rstrip("?")
+
+
+def _local(target: str | None, default: str) -> str:
+    """``target`` when it is a path on this site (never another site: no open redirect)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return default
 
 
 def _secure_headers(response: Response) -> Response:
@@ -121,6 +176,9 @@ def _secure_headers(response: Response) -> Response:
 def _template_globals() -> dict[str, Any]:
     return {"csrf_token": _config("CARDSCAN_CSRF"), "csrf_field": CSRF_FIELD,
             "formats": FORMATS, "shortcuts": SHORTCUTS, "weak": actions.WEAK,
+            "signed_in": bool(session.get("signed_in")),
+            "sign_in": _config("CARDSCAN_SIGN_IN"), "uploads": _config("CARDSCAN_INGEST")
+            is not None,
             "confidence_of": actions.field_confidence, "confidence_class": confidence_class}
 
 
@@ -176,13 +234,189 @@ def _routes(app: Flask) -> None:
     app.add_url_rule("/export/<fmt>.csv", view_func=export_csv)
     app.add_url_rule("/export/contacts.vcf", view_func=export_vcard)
     app.add_url_rule("/sync", view_func=sync_now, methods=["POST"])
+    app.add_url_rule("/bulk", view_func=bulk_action, methods=["POST"])
+    app.add_url_rule("/merge", view_func=merge_page)
+    app.add_url_rule("/merge", view_func=merge_post, methods=["POST"])
+    app.add_url_rule("/card/<id:contact_id>/delete", view_func=delete_post, methods=["POST"])
+    app.add_url_rule("/card/<id:contact_id>/restore", view_func=restore_post,
+                     methods=["POST"])
+    app.add_url_rule("/trash", view_func=trash_page)
+    app.add_url_rule("/upload", view_func=upload_page)
+    app.add_url_rule("/upload", view_func=upload_post, methods=["POST"])
+    app.add_url_rule("/login", view_func=login_page)
+    app.add_url_rule("/login", view_func=login_post, methods=["POST"])
+    app.add_url_rule("/logout", view_func=logout_post, methods=["POST"])
+
+
+def _page_number(name: str = "page") -> int:
+    try:
+        return max(1, int(request.args.get(name, "1")))
+    except ValueError:
+        return 1
+
+
+def _per_page() -> int:
+    try:
+        size = int(request.args.get("per_page", "50"))
+    except ValueError:
+        return 50
+    return size if size in PAGE_SIZES else 50
+
+
+def queue_query() -> QueueQuery:
+    """The queue page's search, filters, order and page from its URL (bad values: defaults)."""
+    args = request.args
+    status = args.get("status", "unreviewed")
+    sort = args.get("sort", "queue")
+    return QueueQuery(
+        search=args.get("q", "").strip()[:200], event=args.get("event") or None,
+        status=status if status in QUEUE_STATUSES else "unreviewed",
+        check=args.get("check") == "1",
+        due_by=_config("CARDSCAN_TODAY")() if args.get("due") == "1" else None,
+        sort=sort if sort in QUEUE_SORTS else "queue", page=_page_number(),
+        per_page=_per_page())
 
 
 def queue_page() -> str:
     sync = _config("CARDSCAN_SETTINGS").sync
     targets = [f"{what}: {url}" for what, url in (("contacts", sync.contacts),
                                                    ("follow-ups", sync.followups)) if url]
-    return render_template("queue.html", queue=actions.queue(_db()), sync_targets=targets)
+    query = queue_query()
+    found = actions.queue_page(_db(), query)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("queue.html", found=found, query=query, args=args,
+                           sorts=QUEUE_SORTS, statuses=QUEUE_STATUSES, page_sizes=PAGE_SIZES,
+                           sync_targets=targets, here=_here())
+
+
+def _selected() -> list[int]:
+    ids = []
+    for value in request.form.getlist("id"):
+        if not value.isdigit() or not 0 < int(value) < 2**63:
+            abort(400, description=f"not a contact id: {value[:20]!r}")
+        ids.append(int(value))
+    return ids
+
+
+def bulk_action() -> BaseResponse:
+    """The queue's selection: confirm every selected contact, or download them in a format."""
+    ids, action = _selected(), request.form.get("action", "")
+    back = _local(request.form.get("back"), url_for("queue_page"))
+    if not ids:
+        flash("Select contacts first (the boxes on the left).", "error")
+        return redirect(back)
+    if action == "confirm":
+        count = actions.confirm_many(_db(), ids, policy=_config("CARDSCAN_POLICY"))
+        flash(f"{count} contact{'s' if count != 1 else ''} confirmed.", "ok")
+        return redirect(back)
+    if action == "export":
+        fmt = request.form.get("format", "google")
+        if fmt == "vcard":
+            db = _db()
+            return _download(to_vcard(actions.export_contacts(db, ids=ids), version="4.0",
+                                      namespace=db.identity), "cardscan-selection.vcf",
+                             "text/vcard; charset=utf-8")
+        if fmt not in FORMATS:
+            abort(400, description=f"no export format {fmt!r}")
+        return _download(to_csv(actions.export_contacts(_db(), ids=ids), fmt, excel=False),
+                         f"cardscan-{fmt}-selection.csv", "text/csv; charset=utf-8")
+    abort(400, description="action is confirm or export")
+
+
+def merge_page() -> str:
+    try:
+        keep, other = int(request.args["keep"]), int(request.args["other"])
+    except (KeyError, ValueError):
+        abort(400, description="choose two contacts: /merge?keep=ID&other=ID")
+    a, b = actions.merge_pair(_db(), keep, other)
+    rows = [(f, getattr(a.fields, f), getattr(b.fields, f)) for f in actions.MERGE_FIELDS]
+    return render_template("merge.html", a=a, b=b, rows=rows)
+
+
+def merge_post() -> BaseResponse:
+    try:
+        keep, other = int(request.form["keep"]), int(request.form["other"])
+    except (KeyError, ValueError):
+        abort(400, description="keep and other are contact ids")
+    choices = {f: request.form[f"choose_{f}"] for f in actions.MERGE_FIELDS
+               if f"choose_{f}" in request.form}
+    actions.merge(_db(), keep, other, choices, policy=_config("CARDSCAN_POLICY"))
+    flash(f"Contact {other} merged into contact {keep}: both cards, meetings and "
+          "follow-ups are here.", "ok")
+    return redirect(url_for("card_page", contact_id=keep))
+
+
+def delete_post(contact_id: int) -> BaseResponse:
+    actions.delete(_db(), contact_id)
+    flash(str(contact_id), "undo")
+    return redirect(_local(request.form.get("back"), url_for("queue_page")))
+
+
+def restore_post(contact_id: int) -> BaseResponse:
+    actions.restore(_db(), contact_id)
+    flash(f"Contact {contact_id} is back.", "ok")
+    return redirect(url_for("card_page", contact_id=contact_id))
+
+
+def trash_page() -> str:
+    return render_template("trash.html", trashed=actions.trash(_db()))
+
+
+def upload_page() -> str:
+    return render_template("upload.html", max_files=MAX_UPLOAD_FILES)
+
+
+def upload_post() -> BaseResponse | tuple[BaseResponse, int]:
+    """Cards from the browser (picked, dropped or photographed) into the batch's ingest."""
+    ingest = _config("CARDSCAN_INGEST")
+    if ingest is None:
+        abort(404, description="uploads are not enabled in this review app")
+    limits = _config("CARDSCAN_LIMITS")
+    request.max_content_length = MAX_UPLOAD_FILES * limits.max_file_mb * 1_000_000
+    files = [f for f in request.files.getlist("files") if f.filename]
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not files or len(files) > MAX_UPLOAD_FILES:
+        message = (f"choose 1 to {MAX_UPLOAD_FILES} card images or PDFs")
+        if wants_json:
+            return jsonify({"error": message}), 400
+        flash(message, "error")
+        return redirect(url_for("upload_page"))
+    results = ingest([(f.filename or "", f.read()) for f in files])
+    shown = [{"file": r.path.name, "status": r.status.value, "contact_id": r.contact_id,
+              "message": r.message, "card": r.part + 1,
+              "url": url_for("card_page", contact_id=r.contact_id) if r.contact_id else None}
+             for r in results]
+    if wants_json:
+        return jsonify({"results": shown, "queue": url_for("queue_page")})
+    for r in shown:
+        flash(f"{r['file']}: {r['status']}" + (f" ({r['message']})" if r["message"] else ""),
+              "error" if r["status"] in ("failed", "no_text", "not_stored") else "ok")
+    return redirect(url_for("queue_page"))
+
+
+def login_page() -> str:
+    return render_template("login.html", next=_local(request.args.get("next"), "/"))
+
+
+def login_post() -> BaseResponse | tuple[str, int]:
+    throttle: auth.Throttle = _config("CARDSCAN_THROTTLE")
+    address = request.remote_addr or "?"
+    wait = throttle.wait(address)
+    target = _local(request.form.get("next"), "/")
+    if wait:
+        return render_template("login.html", next=target, error=(
+            f"Too many wrong passwords; try again in {int(wait) + 1} s.")), 429
+    if not auth.check_password(_db(), request.form.get("password", "")):
+        throttle.failed(address)
+        return render_template("login.html", next=target, error="Wrong password."), 401
+    session.clear()
+    session["signed_in"] = True
+    return redirect(target)
+
+
+def logout_post() -> BaseResponse:
+    session.clear()
+    return redirect(url_for("login_page"))
 
 
 def sync_now() -> BaseResponse:
@@ -218,7 +452,9 @@ def _render_card(contact_id: int, *, form: dict[str, Any] | None = None,
         counts, next_id = tx.counts(), tx.next_unreviewed(contact_id)
     contact = {**view.contact.json(), **(form or {})}
     return render_template("card.html", view=view, contact=contact, errors=errors or {},
-                           counts=counts, next_id=next_id,
+                           counts=counts, next_id=next_id, here=_here(),
+                           phone_placeholder=actions.phone_placeholder(
+                               view.contact, _config("CARDSCAN_REGION")),
                            phone_types=fields.PHONE_TYPES, priorities=fields.PRIORITIES)
 
 
@@ -283,17 +519,26 @@ def scan_image(scan_id: int) -> Response:
 
 def followups_page() -> str:
     due = request.args.get("due", "today")
+    due = due if due in actions.DUE_CHOICES else "today"
     today = _config("CARDSCAN_TODAY")()
-    groups = actions.followups(_db(), today=today)
+    search, event = request.args.get("q", "").strip()[:200], request.args.get("event") or None
+    found, tasks = actions.followups(_db(), today=today, due=due, search=search, event=event,
+                                     page=_page_number(), per_page=_per_page())
+    with _db().transaction() as tx:
+        events = tx.events()
     tomorrow = today + dt.timedelta(days=1)
-    return render_template("followups.html", groups=groups, due=due, tasks=groups.get(due),
+    args = {k: v for k, v in request.args.items() if k not in ("page", "due")}
+    return render_template("followups.html", found=found, due=due, tasks=tasks, args=args,
+                           search=search, event=event, events=events, here=_here(),
                            today=today, tomorrow=tomorrow, choices=actions.DUE_CHOICES,
+                           task_shortcuts=TASK_SHORTCUTS,
                            snooze_to=next_allowed_day(tomorrow, _config("CARDSCAN_POLICY")))
 
 
 def _back_to_followups() -> BaseResponse:
     due = request.form.get("due", "today")
-    return redirect(url_for("followups_page", due=due if due in actions.DUE_CHOICES else "today"))
+    fallback = url_for("followups_page", due=due if due in actions.DUE_CHOICES else "today")
+    return redirect(_local(request.form.get("back"), fallback))
 
 
 def task_done(task_id: int) -> BaseResponse:
@@ -404,14 +649,23 @@ class ReviewServer:
 
 def make_review_server(db: Database, settings: Pipeline | None = None, *,
                        host: str = "127.0.0.1", port: int = 8765,
-                       today: Callable[[], dt.date] = dt.date.today) -> ReviewServer:
-    """Bind the review app (not yet serving). A host that is not loopback answers to any host
-    name and is logged as a warning: anyone who can reach it can read the contacts."""
+                       today: Callable[[], dt.date] = dt.date.today,
+                       ingest: Ingest | None = None,
+                       behind_proxy: bool = False) -> ReviewServer:
+    """Bind the review app (not yet serving). On a host that is not loopback it answers to
+    any host name and asks for the database's password; without one set it refuses to
+    start (anyone who can reach it could read the contacts)."""
     hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1", host)
-    if not is_loopback(host):
-        log.warning("review app on %s: anyone on that network can read your contacts", host)
+    sign_in = not is_loopback(host)
+    if sign_in:
+        if not auth.has_password(db):
+            raise ConfigError(f"the review page on {host} would be open to anyone on that "
+                              "network; set a password first with `cardscan review "
+                              "--set-password`, or listen on 127.0.0.1")
+        log.warning("review app on %s: signing in with the database's password", host)
         hosts = ()
-    app = create_app(db, settings, today=today, hosts=hosts)
+    app = create_app(db, settings, today=today, hosts=hosts, sign_in=sign_in, ingest=ingest,
+                     behind_proxy=behind_proxy)
     listening = _listen(host, port)
     try:  # werkzeug takes over a bound socket; binding itself it would print and exit
         server = make_server(host, port, app, threaded=True, request_handler=_Handler,
@@ -436,9 +690,11 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def serve(db: Database, settings: Pipeline | None = None, *, host: str = "127.0.0.1",
-          port: int = 8765, on_ready: Callable[[str], None] | None = None) -> None:
+          port: int = 8765, on_ready: Callable[[str], None] | None = None,
+          ingest: Ingest | None = None, behind_proxy: bool = False) -> None:
     """Run the review app until interrupted; ``on_ready`` gets its address once it listens."""
-    server = make_review_server(db, settings, host=host, port=port)
+    server = make_review_server(db, settings, host=host, port=port, ingest=ingest,
+                                behind_proxy=behind_proxy)
     if on_ready is not None:
         on_ready(server.url)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -75,7 +75,9 @@ class Database:
         """One transaction: committed on success, rolled back on any error."""
         with self._sessions() as session:
             try:
-                yield Transaction(session, self.scans)
+                tx = Transaction(session, self.scans)
+                yield tx
+                tx.rerank()
                 session.commit()
             except IntegrityError as e:
                 session.rollback()
@@ -113,9 +115,13 @@ class Database:
         with self.transaction() as tx:
             return tx.scan_paths(sha256)
 
-    def contacts(self) -> list[ContactView]:
+    def contacts(self, ids: Iterable[int] | None = None) -> list[ContactView]:
         with self.transaction() as tx:
-            return tx.contacts()
+            return tx.contacts(ids)
+
+    def close(self) -> None:
+        """Close the database's connections (the object is not used after)."""
+        self.engine.dispose()
 
     def tasks(self, **filters: Any) -> list[TaskView]:
         """See :meth:`Transaction.tasks` for the filters."""

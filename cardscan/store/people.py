@@ -68,7 +68,8 @@ def matches(s: Session, c: ContactFields, *, exclude: int | None = None) -> list
     reasons.pop(exclude, None)  # type: ignore[arg-type]
     found = []
     for contact_id, why in reasons.items():
-        if (other := s.get(ContactRow, contact_id)) is not None:
+        other = s.get(ContactRow, contact_id)
+        if other is not None and other.deleted_at is None:  # the trash is left out
             found.append(Match(contact_id, other.name, other.company,
                                tuple(dict.fromkeys(why)), same_name(c.name, other.name)))
     return found

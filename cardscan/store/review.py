@@ -5,31 +5,85 @@ contact (no phones, e-mails or meetings), a card page reads one contact."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import String, and_, case, cast, exists, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from ..errors import NotFoundError
+from ..errors import NotFoundError, UsageError
+from ..model import ACTIVE
 from .convert import contact_fields, contact_view
 from .people import matches
-from .schema import CardRow, ContactRow, CorrectionRow, EmailRow, NoteRow, PhoneRow, ScanRow
+from .schema import (
+    CardRow,
+    ContactRow,
+    CorrectionRow,
+    EmailRow,
+    NoteRow,
+    PhoneRow,
+    ScanRow,
+    TaskRow,
+)
 from .views import (
     CardPage,
     CorrectionRef,
     Counts,
-    Queue,
     QueueItem,
+    QueuePage,
+    QueueQuery,
     ScanRef,
     Similar,
+    Trashed,
     queue_item,
 )
 
 CONTACT_COLUMNS = ("name", "given_name", "family_name", "title", "department", "company",
                    "website", "address")
 MEETING_COLUMNS = ("met_on", "event", "topics", "actions", "priority")
+_ORDER: dict[str, tuple[Any, ...]] = {
+    "queue": (ContactRow.weakest, ContactRow.checks.desc(), ContactRow.id),
+    "newest": (ContactRow.id.desc(),),
+    "oldest": (ContactRow.id,),
+    "name": (func.lower(ContactRow.name), ContactRow.id),
+    "company": (func.lower(ContactRow.company), func.lower(ContactRow.name), ContactRow.id),
+}
+_PHONE_LIKE = re.compile(r"^[\d\s()+\-./]+$")
+
+
+def _status(status: str) -> list[Any]:
+    if status == "all":
+        return []
+    return [ContactRow.reviewed.is_(status == "reviewed")]
+
+
+def _like(word: str) -> str:
+    """A LIKE pattern that finds ``word`` anywhere, its own % and _ taken literally."""
+    return "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
+
+
+def search_conditions(text: str) -> list[Any]:
+    """Each word must be found in some field (any case); a query that is a phone number
+    (digits, spaces, + - ( ) . /) finds it by its digits."""
+    text = text.strip()
+    digits = re.sub(r"\D", "", text)
+    if _PHONE_LIKE.match(text) and len(digits) >= 3:
+        return [exists().where(PhoneRow.contact_id == ContactRow.id,
+                               PhoneRow.number.like(f"%{digits}%"))]
+    conditions = []
+    for word in text.split():
+        like = _like(word)
+        conditions.append(or_(
+            *(column.ilike(like, escape="\\") for column in (
+                ContactRow.name, ContactRow.company, ContactRow.title)),
+            exists().where(EmailRow.contact_id == ContactRow.id,
+                           EmailRow.address.ilike(like, escape="\\")),
+            exists().where(NoteRow.contact_id == ContactRow.id, or_(
+                NoteRow.event.ilike(like, escape="\\"), NoteRow.text.ilike(like, escape="\\"),
+                cast(NoteRow.topics, String).ilike(like, escape="\\")))))
+    return conditions
 
 
 @dataclass(frozen=True)
@@ -58,54 +112,159 @@ class ReviewQueries:
     def _contact_row(self, contact_id: int) -> ContactRow:
         raise NotImplementedError  # Transaction's
 
+    def changed(self, contact_id: int) -> None:
+        raise NotImplementedError  # Transaction's
+
     # --- the queue --------------------------------------------------------------------------
 
-    def queue_items(self, *, reviewed: bool | None = None,
-                    ids: Iterable[int] | None = None) -> list[QueueItem]:
-        """Queue rows (oldest contact first): a contact's confidence merged with its latest
-        meeting's, in one query."""
-        ranked = select(NoteRow.contact_id, NoteRow.confidence, func.row_number().over(
-            partition_by=NoteRow.contact_id,
-            order_by=(NoteRow.met_on.desc(), NoteRow.id.desc())).label("rank")).subquery()
-        query = (select(ContactRow.id, ContactRow.name, ContactRow.company,
-                        ContactRow.confidence, ContactRow.alternatives, ContactRow.reviewed,
-                        ranked.c.confidence)
-                 .outerjoin(ranked, and_(ranked.c.contact_id == ContactRow.id,
-                                         ranked.c.rank == 1))
-                 .order_by(ContactRow.id))
-        if reviewed is not None:
-            query = query.where(ContactRow.reviewed.is_(reviewed))
-        if ids is not None:
-            query = query.where(ContactRow.id.in_(list(ids)))
-        return [queue_item(i, name, company, {**(mine or {}), **(met or {})}, alternatives, done)
-                for i, name, company, mine, alternatives, done, met in self.session.execute(query)]
+    def queue_page(self, query: QueueQuery) -> QueuePage:
+        """One page of the queue: the contacts the query matches, in its order, cut by the
+        database (each contact's queue place is stored with it), with the counts and events
+        the page's filters show."""
+        where = [ContactRow.deleted_at.is_(None), *_status(query.status)]
+        where += search_conditions(query.search)
+        if query.event:
+            where.append(exists().where(NoteRow.contact_id == ContactRow.id,
+                                        func.lower(NoteRow.event) == query.event.lower()))
+        if query.check:
+            where.append(ContactRow.checks > 0)
+        if query.due_by is not None:
+            where.append(exists().where(TaskRow.contact_id == ContactRow.id,
+                                        TaskRow.state.in_(ACTIVE),
+                                        TaskRow.due_on <= query.due_by))
+        matching = self.session.scalar(select(func.count(ContactRow.id)).where(*where)) or 0
+        per_page = max(1, query.per_page)
+        pages = max(1, -(-matching // per_page))
+        page = min(max(1, query.page), pages)
+        ids = list(self.session.scalars(select(ContactRow.id).where(*where)
+                                        .order_by(*_ORDER[query.sort])
+                                        .offset((page - 1) * per_page).limit(per_page)))
+        return QueuePage(tuple(self._queue_items(ids)), matching, page, pages, self.counts(),
+                         self.events())
 
-    def queue(self) -> Queue:
-        """Unreviewed contacts, the weakest reading first, and the reviewed ones, newest
-        first, with counts."""
-        items = self.queue_items()
-        todo = sorted((c for c in items if not c.reviewed), key=lambda c: c.key)
-        done = [c for c in reversed(items) if c.reviewed]
-        return Queue(unreviewed=tuple(todo), reviewed=tuple(done),
-                     counts=Counts(len(todo), len(done), len(items)))
+    def _queue_items(self, ids: Sequence[int]) -> list[QueueItem]:
+        """Queue rows for these contacts, in this order: a contact's confidence merged with
+        its latest meeting's."""
+        latest = dict(self.session.execute(
+            select(NoteRow.contact_id, NoteRow.confidence).where(NoteRow.contact_id.in_(ids))
+            .order_by(NoteRow.met_on, NoteRow.id)).all())  # the newest meeting wins
+        rows = {row[0]: row for row in self.session.execute(
+            select(ContactRow.id, ContactRow.name, ContactRow.company, ContactRow.confidence,
+                   ContactRow.alternatives, ContactRow.reviewed).where(ContactRow.id.in_(ids)))}
+        return [queue_item(i, name, company, {**(mine or {}), **(latest.get(i) or {})},
+                           alternatives, done)
+                for i, name, company, mine, alternatives, done in map(rows.__getitem__, ids)]
 
     def counts(self) -> Counts:
         total, reviewed = self.session.execute(select(
             func.count(ContactRow.id),
-            func.coalesce(func.sum(case((ContactRow.reviewed.is_(True), 1), else_=0)), 0))).one()
+            func.coalesce(func.sum(case((ContactRow.reviewed.is_(True), 1), else_=0)), 0))
+            .where(ContactRow.deleted_at.is_(None))).one()
         return Counts(total - reviewed, reviewed, total)
+
+    def events(self) -> tuple[str, ...]:
+        """Every event a stored contact was met at (for the filters)."""
+        return tuple(sorted(set(self.session.scalars(
+            select(NoteRow.event).distinct().join(ContactRow, ContactRow.id == NoteRow.contact_id)
+            .where(NoteRow.event.is_not(None), ContactRow.deleted_at.is_(None)))),
+            key=str.casefold))
 
     def next_unreviewed(self, after: int) -> int | None:
         """The unreviewed contact that follows ``after`` in the queue (wrapping round), else
         None. Ask before saving ``after``: a correction changes its place in the queue."""
-        todo = sorted((c for c in self.queue_items(reviewed=False) if c.id != after),
-                      key=lambda c: c.key)
-        current = self.queue_items(ids=[after])
-        if current:
-            later = [c for c in todo if c.key > current[0].key]
-            if later:
-                return later[0].id
-        return todo[0].id if todo else None
+        todo = (select(ContactRow.id).where(ContactRow.reviewed.is_(False),
+                                            ContactRow.deleted_at.is_(None),
+                                            ContactRow.id != after)
+                .order_by(*_ORDER["queue"]).limit(1))
+        here = self.session.execute(select(ContactRow.weakest, ContactRow.checks)
+                                    .where(ContactRow.id == after)).first()
+        if here is not None:
+            weakest, checks = here
+            later = self.session.scalar(todo.where(or_(
+                ContactRow.weakest > weakest,
+                and_(ContactRow.weakest == weakest, ContactRow.checks < checks),
+                and_(ContactRow.weakest == weakest, ContactRow.checks == checks,
+                     ContactRow.id > after))))
+            if later is not None:
+                return int(later)
+        first = self.session.scalar(todo)
+        return None if first is None else int(first)
+
+    def confirm(self, contact_id: int) -> None:
+        self._contact_row(contact_id).reviewed = True
+
+    # --- the trash and merges ---------------------------------------------------------------
+
+    def delete_contact(self, contact_id: int, *, now: dt.datetime) -> None:
+        """Into the trash: out of every list, export, sync and follow-up list, and back with
+        ``restore_contact``; nothing is removed."""
+        row = self._contact_row(contact_id)
+        if row.deleted_at is None:
+            row.deleted_at = now
+
+    def restore_contact(self, contact_id: int) -> None:
+        row = self._contact_row(contact_id)
+        if row.merged_into is not None:
+            raise UsageError(f"contact {contact_id} was merged into contact {row.merged_into}; "
+                             "nothing of it is left to restore")
+        row.deleted_at = None
+
+    def trash(self) -> list[Trashed]:
+        """Contacts in the trash (not those merged into another), newest first."""
+        return [Trashed(i, name, company, at) for i, name, company, at in self.session.execute(
+            select(ContactRow.id, ContactRow.name, ContactRow.company, ContactRow.deleted_at)
+            .where(ContactRow.deleted_at.is_not(None), ContactRow.merged_into.is_(None))
+            .order_by(ContactRow.deleted_at.desc(), ContactRow.id.desc())) if at is not None]
+
+    def merge_contacts(self, keep: int, other: int, chosen: Mapping[str, Any], *,
+                       now: dt.datetime) -> None:
+        """``other`` joins ``keep``: the fields take the chosen values (a person picked them),
+        the values not chosen are kept as alternatives, phones, e-mails and profiles are
+        combined, and ``other``'s cards (with their scans), meetings and follow-ups move to
+        ``keep``. ``other`` stays as it was, marked merged (nothing is removed). Combining
+        the two follow-up plans is the lifecycle's (``followup.lifecycle.merge``)."""
+        if keep == other:
+            raise UsageError("choose two different contacts to merge")
+        a, b = self._contact_row(keep), self._contact_row(other)
+        for row in (a, b):
+            if row.deleted_at is not None:
+                raise UsageError(f"contact {row.id} is in the trash; restore it first")
+        alternatives = {k: list(v) for k, v in (a.alternatives or {}).items()}
+        confidence = dict(a.confidence or {})
+        for field in CONTACT_COLUMNS:
+            mine, theirs = getattr(a, field), getattr(b, field)
+            values = [v for v in (mine, theirs) if v]
+            value = chosen.get(field, values[0] if values else None) or None
+            for unchosen in values:
+                if unchosen != value and unchosen not in alternatives.get(field, []):
+                    alternatives.setdefault(field, []).append(unchosen)
+            if value == mine:
+                continue
+            self.session.add(CorrectionRow(contact_id=keep, field=field, created_at=now,
+                                           machine_value=mine, value=value))
+            setattr(a, field, value)
+            if field in chosen and mine:
+                confidence[field] = 1.0  # a person chose between two values
+            elif value == theirs and field in (b.confidence or {}):
+                confidence[field] = b.confidence[field]
+        a.alternatives, a.confidence = alternatives, confidence
+        have = {p.number for p in a.phones}
+        a.phones += [PhoneRow(number=p.number, type=p.type, raw=p.raw, extension=p.extension)
+                     for p in b.phones if p.number not in have]
+        mails = {e.address.lower() for e in a.emails}
+        a.emails += [EmailRow(address=e.address) for e in b.emails
+                     if e.address.lower() not in mails]
+        a.social = list(dict.fromkeys([*(a.social or []), *(b.social or [])]))
+        if a.marketing_consent is None:
+            a.marketing_consent = b.marketing_consent
+        a.reviewed = bool(a.reviewed and b.reviewed and not alternatives)
+        for table in (CardRow, NoteRow, TaskRow):
+            self.session.execute(update(table).where(table.contact_id == other)
+                                 .values(contact_id=keep))
+        b.deleted_at, b.merged_into = now, keep
+        self.session.flush()
+        self.session.expire(a)
+        self.changed(keep)
 
     # --- one card ---------------------------------------------------------------------------
 
@@ -120,7 +279,8 @@ class ReviewQueries:
             for c in self.session.scalars(select(CorrectionRow).where(
                 CorrectionRow.contact_id == contact_id).order_by(CorrectionRow.id)))
         return CardPage(contact_view(row), scans, tuple(self.similar(contact_id)), corrections,
-                        tuple(self.sync_conflicts(contact_id)))  # type: ignore[attr-defined]
+                        tuple(self.sync_conflicts(contact_id)),  # type: ignore[attr-defined]
+                        deleted_at=row.deleted_at, merged_into=row.merged_into)
 
     def similar(self, contact_id: int) -> list[Similar]:
         """Other stored contacts that look like the same person: the same e-mail, the same
@@ -163,6 +323,7 @@ class ReviewQueries:
             row.alternatives = kept
         if confirm:
             row.reviewed = True
+        self.changed(contact_id)
         self.session.flush()
 
     def _apply(self, row: ContactRow, note: NoteRow | None, field: str, value: Any) -> None:

@@ -12,11 +12,14 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -67,6 +70,7 @@ class CardRow(Base):
 
 class ContactRow(Base):
     __tablename__ = "contacts"
+    __table_args__ = (Index("ix_contacts_queue", "reviewed", "weakest", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str | None] = mapped_column(Text)
     given_name: Mapped[str | None] = mapped_column(Text)
@@ -86,9 +90,26 @@ class ContactRow(Base):
     # Values a later card gave that differ from the stored ones: {field: [value, ...]}.
     alternatives: Mapped[dict[str, list[str]] | None] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # The review queue's order, kept with the row so a page of 10,000 contacts is sorted and
+    # cut by the database: the weakest confidence of any field found (the latest meeting's
+    # included; 0: none found) and how many fields a person should check (``views.rank``).
+    weakest: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    checks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # In the trash since then (restorable; nothing is removed), or merged into another
+    # contact (its cards, meetings and follow-ups moved there; the row stays as it was).
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    merged_into: Mapped[int | None] = mapped_column(Integer)
     phones: Mapped[list[PhoneRow]] = relationship(order_by="PhoneRow.id")
     emails: Mapped[list[EmailRow]] = relationship(order_by="EmailRow.id")
     notes: Mapped[list[NoteRow]] = relationship(order_by="NoteRow.id")
+
+
+# The same-person rule looks people up by e-mail, name, family name and company in any case:
+# without these a batch's lookup scanned every contact per card (10,000 cards: 254 s, most of
+# it these scans).
+Index("ix_contacts_lower_name", func.lower(ContactRow.name))
+Index("ix_contacts_lower_family_name", func.lower(ContactRow.family_name))
+Index("ix_contacts_lower_company", func.lower(ContactRow.company))
 
 
 class PhoneRow(Base):
@@ -106,6 +127,9 @@ class EmailRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
     address: Mapped[str] = mapped_column(String(320), index=True)
+
+
+Index("ix_emails_lower_address", func.lower(EmailRow.address))
 
 
 class NoteRow(Base):
@@ -200,3 +224,12 @@ class IdentityRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class SettingRow(Base):
+    """A setting kept with the data (shared by a team on one database): the review page's
+    password hash."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..errors import NotFoundError, UsageError
 from ..model import ACTIVE, PlannedTask
 from .convert import task_view
-from .schema import ContactRow, TaskRow
-from .views import TaskView
+from .review import search_conditions
+from .schema import ContactRow, NoteRow, TaskRow
+from .views import DUE_GROUPS, TaskPage, TaskView
 
 
 class TaskQueries:
@@ -24,8 +26,8 @@ class TaskQueries:
               contact_id: int | None = None, note_id: int | None = None) -> list[TaskView]:
         """Tasks ordered by due date, then priority (high first); by default the ones still
         to do (open or snoozed)."""
-        query = select(TaskRow).options(selectinload(TaskRow.contact),
-                                        selectinload(TaskRow.note))
+        query = (select(TaskRow).join(TaskRow.contact).where(ContactRow.deleted_at.is_(None))
+                 .options(selectinload(TaskRow.contact), selectinload(TaskRow.note)))
         if due_by is not None:
             query = query.where(TaskRow.due_on <= due_by)
         if due_before is not None:
@@ -41,6 +43,42 @@ class TaskQueries:
             out = [t for t in out
                    if t.meeting and (t.meeting.event or "").casefold() == event.casefold()]
         return sorted(out, key=lambda t: (t.due, t.priority != "high", t.id))
+
+    def task_page(self, *, due: str, today: dt.date, search: str = "",
+                  event: str | None = None, page: int = 1, per_page: int = 50) -> TaskPage:
+        """A page of the follow-ups still to do (open or snoozed) in one due group, soonest
+        first, high priority first on a day; the database sorts and cuts it."""
+        if due not in DUE_GROUPS:
+            raise UsageError(f"due is one of {', '.join(DUE_GROUPS)}")
+        week = today + dt.timedelta(days=7)
+        groups = {"today": TaskRow.due_on <= today, "week": TaskRow.due_on <= week,
+                  "overdue": TaskRow.due_on < today}
+        meeting = aliased(NoteRow)  # the task's own (the search looks through every one)
+        where: list[Any] = [TaskRow.state.in_(ACTIVE), ContactRow.deleted_at.is_(None),
+                            *search_conditions(search)]
+        if event:
+            where.append(func.lower(meeting.event) == event.lower())
+        base = (select(TaskRow.id).join(ContactRow, ContactRow.id == TaskRow.contact_id)
+                .outerjoin(meeting, meeting.id == TaskRow.note_id).where(*where))
+        counted = self.session.execute(base.with_only_columns(
+            func.count(TaskRow.id),
+            *(func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+              for condition in groups.values()))).one()
+        counts = {"all": int(counted[0]), **{g: int(n) for g, n in zip(groups, counted[1:],
+                                                                        strict=True)}}
+        if due in groups:
+            base = base.where(groups[due])
+        matching = counts[due]
+        pages = max(1, -(-matching // max(1, per_page)))
+        page = min(max(1, page), pages)
+        ids = list(self.session.scalars(
+            base.order_by(TaskRow.due_on, case((meeting.priority == "high", 0), else_=1),
+                          TaskRow.id).offset((page - 1) * per_page).limit(per_page)))
+        rows = {t.id: t for t in self.session.scalars(
+            select(TaskRow).where(TaskRow.id.in_(ids)).options(
+                selectinload(TaskRow.contact), selectinload(TaskRow.note)))}
+        return TaskPage(tuple(task_view(rows[i]) for i in ids), due, matching, page, pages,
+                        counts)
 
     def task(self, task_id: int) -> TaskView:
         return task_view(self._task_row(task_id))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -30,11 +30,12 @@ from .schema import (
     NoteRow,
     PhoneRow,
     ScanRow,
+    SettingRow,
     SyncedRow,
     TaskRow,
 )
 from .tasks import TaskQueries
-from .views import ContactView, NewMeeting, SyncState
+from .views import ContactView, NewMeeting, SyncState, rank
 
 _MERGED_FIELDS = ("name", "given_name", "family_name", "title", "department", "company",
                   "website", "address")
@@ -45,12 +46,45 @@ class Transaction(TaskQueries, ReviewQueries):
 
     def __init__(self, session: Session, scans: ScanStore) -> None:
         self.session, self.scans = session, scans
+        self._changed: set[int] = set()  # contacts whose queue place to work out again
+
+    def changed(self, contact_id: int) -> None:
+        """A contact's confidence, alternatives or meetings changed: its place in the review
+        queue is worked out again before the commit (``rerank``)."""
+        self._changed.add(contact_id)
+
+    def rerank(self) -> None:
+        """Store the queue place of every contact changed in this transaction."""
+        if not self._changed:
+            return
+        ids, self._changed = sorted(self._changed), set()
+        self.session.flush()
+        latest = dict(self.session.execute(
+            select(NoteRow.contact_id, NoteRow.confidence).where(NoteRow.contact_id.in_(ids))
+            .order_by(NoteRow.met_on, NoteRow.id)).all())  # the newest meeting wins
+        for row in self.session.scalars(select(ContactRow).where(ContactRow.id.in_(ids))):
+            row.weakest, row.checks = rank({**(row.confidence or {}),
+                                            **(latest.get(row.id) or {})}, row.alternatives)
 
     def identity(self) -> uuid.UUID:
         found = self.session.scalar(select(IdentityRow.uuid).where(IdentityRow.id == 1))
         if found is None:
             raise StorageError("the database has no identity row; run `cardscan db upgrade`")
         return uuid.UUID(found)
+
+    def setting(self, key: str) -> str | None:
+        return self.session.scalar(select(SettingRow.value).where(SettingRow.key == key))
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Keep (or with None, forget) a setting stored with the data."""
+        row = self.session.get(SettingRow, key)
+        if value is None:
+            if row is not None:
+                self.session.delete(row)
+        elif row is None:
+            self.session.add(SettingRow(key=key, value=value))
+        else:
+            row.value = value
 
     # --- scans ------------------------------------------------------------------------------
 
@@ -96,10 +130,13 @@ class Transaction(TaskQueries, ReviewQueries):
     def contact_name(self, contact_id: int) -> str | None:
         return self._contact_row(contact_id).name
 
-    def contacts(self) -> list[ContactView]:
-        """Every contact, oldest first, each with its next follow-up (the soonest open or
-        snoozed task)."""
-        rows = self.session.scalars(select(ContactRow).order_by(ContactRow.id).options(
+    def contacts(self, ids: Iterable[int] | None = None) -> list[ContactView]:
+        """Every contact (or those of ``ids``) not in the trash, oldest first, each with its
+        next follow-up (the soonest open or snoozed task)."""
+        query = select(ContactRow).where(ContactRow.deleted_at.is_(None))
+        if ids is not None:
+            query = query.where(ContactRow.id.in_(list(ids)))
+        rows = self.session.scalars(query.order_by(ContactRow.id).options(
             selectinload(ContactRow.phones), selectinload(ContactRow.emails),
             selectinload(ContactRow.notes))).all()
         upcoming: dict[int, TaskRow] = {}
@@ -119,9 +156,13 @@ class Transaction(TaskQueries, ReviewQueries):
         merged = contact is not None
         if contact is None:
             contact = contact_row(card.contact, now)
+            # Its only meeting will be this card's: the queue place is known now (no query).
+            contact.weakest, contact.checks = rank({**card.contact.confidence,
+                                                    **card.note.confidence}, None)
             self.session.add(contact)
         else:
             _merge_into(contact, card.contact)
+            self.changed(contact.id)
         self.session.flush()
         row = CardRow(contact_id=contact.id, parsed=parsed_json(card),
                       warnings=list(card.warnings), created_at=now)
@@ -157,6 +198,8 @@ class Transaction(TaskQueries, ReviewQueries):
             "actions": list(meeting.actions), "priority": meeting.priority,
             "confidence": dict(meeting.confidence), "met_known": meeting.met_known,
             "language": meeting.language}
+        if not first:
+            self.changed(contact_id)
         if replaces is not None:
             note = self.session.get(NoteRow, replaces)
             if note is None:

@@ -176,13 +176,29 @@ class QueueItem:
         return (self.weakest, -len(self.weak_fields), self.id)
 
 
+def to_check(confidence: Mapping[str, float], alternatives: Mapping[str, Any] | None
+             ) -> tuple[str, ...]:
+    """The fields a person should check: read with little confidence, or cards disagree.
+    ``confidence`` is the contact's merged with its latest meeting's."""
+    weak = {k for k, v in confidence.items() if 0 < v < REVIEW_BELOW} | set(alternatives or {})
+    return tuple(sorted(weak))
+
+
+def rank(confidence: Mapping[str, float], alternatives: Mapping[str, Any] | None
+         ) -> tuple[float, int]:
+    """A contact's place in the review queue (stored with it): the weakest confidence of any
+    field found (0: none found) and how many fields to check."""
+    weakest = min((v for v in confidence.values() if v > 0), default=0.0)
+    return weakest, len(to_check(confidence, alternatives))
+
+
 def queue_item(contact_id: int, name: str | None, company: str | None,
                confidence: Mapping[str, float], alternatives: Mapping[str, Any] | None,
                reviewed: bool) -> QueueItem:
     """A queue item from a contact's confidence merged with its latest meeting's."""
-    weakest = min((v for v in confidence.values() if v > 0), default=0.0)
-    weak = {k for k, v in confidence.items() if 0 < v < REVIEW_BELOW} | set(alternatives or {})
-    return QueueItem(contact_id, name, company, weakest, tuple(sorted(weak)), bool(reviewed))
+    weakest, _ = rank(confidence, alternatives)
+    return QueueItem(contact_id, name, company, weakest, to_check(confidence, alternatives),
+                     bool(reviewed))
 
 
 @dataclass(frozen=True)
@@ -192,11 +208,57 @@ class Counts:
     total: int
 
 
+QUEUE_SORTS = ("queue", "newest", "oldest", "name", "company")
+QUEUE_STATUSES = ("unreviewed", "reviewed", "all")
+
+
 @dataclass(frozen=True)
-class Queue:
-    unreviewed: tuple[QueueItem, ...]  # weakest first
-    reviewed: tuple[QueueItem, ...]  # newest first
-    counts: Counts
+class QueueQuery:
+    """Which contacts a queue page lists: search words (each must match the name, company,
+    title, an e-mail, the digits of a phone, or a meeting's event, topics or note text),
+    filters, the order and the page."""
+
+    search: str = ""
+    event: str | None = None  # met at this event (any case)
+    status: str = "unreviewed"  # unreviewed | reviewed | all
+    check: bool = False  # only contacts with a field to check
+    due_by: dt.date | None = None  # only contacts with a follow-up due by then
+    sort: str = "queue"  # queue (weakest reading first) | newest | oldest | name | company
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: tuple[QueueItem, ...]
+    matching: int  # contacts the query matches, over every page
+    page: int
+    pages: int
+    counts: Counts  # of every contact not in the trash
+    events: tuple[str, ...]  # every event met at, for the filter
+
+
+DUE_GROUPS = ("today", "week", "overdue", "all")
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """One page of follow-ups still to do, and how many each due group holds."""
+
+    tasks: tuple[TaskView, ...]
+    due: str  # today (or earlier) | week (within 7 days) | overdue | all
+    matching: int
+    page: int
+    pages: int
+    counts: Mapping[str, int]  # due group -> tasks in it (search and event applied)
+
+
+@dataclass(frozen=True)
+class Trashed:
+    id: int
+    name: str | None
+    company: str | None
+    deleted_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -233,3 +295,5 @@ class CardPage:
     similar: tuple[Similar, ...]
     corrections: tuple[CorrectionRef, ...]  # oldest first
     sync_conflicts: tuple[str, ...] = ()  # the address book's differing versions (vCards)
+    deleted_at: dt.datetime | None = None  # in the trash since
+    merged_into: int | None = None  # merged into that contact

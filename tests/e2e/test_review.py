@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import http.client
 import io
-import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -25,34 +22,17 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from cardscan.model import CardImage, Note, OcrResult, ParsedCard
-from cardscan.parse import parse_front
 from cardscan.review import actions, make_review_server
 from cardscan.store import Database
 from cardscan.store.schema import CorrectionRow
 from tests.conftest import clean_env
 from tests.databases import database_url
-from tests.factories import contacts, store_card, tasks
+from tests.e2e.browser import add_card, launch, new_tab, require_browser
+from tests.factories import contacts, tasks
 
-
-def _missing(reason: str) -> None:
-    """Skip, unless CARDSCAN_REQUIRE_BROWSER=1 (CI) says a missing browser is a failure."""
-    if os.environ.get("CARDSCAN_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
-try:
-    from playwright import sync_api
-except ImportError:
-    _missing("Playwright for Python is not installed: pip install playwright (it drives "
-             "Debian's chromium; no browser download)")
-CHROMIUM = os.environ.get("CARDSCAN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).is_file():
-    _missing(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+require_browser()
 
 pytestmark = [pytest.mark.slow]
 
@@ -71,29 +51,8 @@ def _run_cli(tmp: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
 
 
-def _png(lines: list[str]) -> bytes:
-    """A plain card image, so the hand-made contact has a real scan to show."""
-    image = Image.new("RGB", (700, 400), "white")
-    draw = ImageDraw.Draw(image)
-    for i, line in enumerate(lines):
-        draw.text((40, 40 + 40 * i), line, fill="black")
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
-
-
 def _add_card(db: Database, lines: list[str], *, met_on: dt.date) -> int:
-    """A contact from text (no OCR), with a real PNG as its front scan."""
-    data = _png(lines)
-    text = "\n".join(lines)
-    ocr = OcrResult.from_text(text)
-    card = ParsedCard(front=CardImage(Path("typed.png"), hashlib.sha256(data).hexdigest(), data),
-                      back=None, front_ocr=ocr, back_ocr=None,
-                      contact=parse_front(ocr, default_region="US"), note=Note(met_on=met_on),
-                      met_on=met_on, event="Web Summit")
-    contact_id, merged = store_card(db, card, now=dt.datetime(2026, 11, 12, 18))
-    assert not merged
-    return contact_id
+    return add_card(db, lines, met_on=met_on)
 
 
 @pytest.fixture(scope="module")
@@ -128,28 +87,14 @@ def app_url(db: Database) -> Iterator[str]:
     thread.join(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield chromium
-        chromium.close()
+browser = pytest.fixture(scope="module")(launch)
 
 
 @pytest.fixture
 def page(browser: Any, app_url: str) -> Iterator[Any]:
-    """A fresh browser tab; the JavaScript dialogs it opens (dismissed) and the errors it logs
-    (a script error, a Content-Security-Policy violation, a broken image) are recorded."""
-    origin = app_url.rstrip("/")
-    context = browser.new_context(accept_downloads=True, base_url=origin)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
-    tab = context.new_page()
-    tab.dialogs, tab.errors = [], []
-    tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
-    tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda e: tab.errors.append(str(e)))
+    tab = new_tab(browser, app_url)
     yield tab
-    context.close()
+    tab.context.close()
 
 
 def _contact(db: Database, name: str) -> dict[str, Any]:

@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from cardscan.config import Followup
-from cardscan.errors import NotFoundError
+from cardscan.errors import CardscanError, NotFoundError
 from cardscan.model import CardImage, Note, OcrResult, ParsedCard
 from cardscan.parse import parse_front
 from cardscan.review import actions
 from cardscan.review.fields import InvalidChanges
-from cardscan.store import Database
+from cardscan.store import Database, QueuePage, QueueQuery
 from cardscan.store.schema import (
     CardRow,
     ContactRow,
@@ -43,7 +43,7 @@ def db(tmp_path: Path) -> Database:
 
 
 def _add(db: Database, name: str, *, company: str = "Acme Corp", email: str | None = None,
-         phone: str = "", note: Note | None = None) -> int:
+         phone: str = "", note: Note | None = None, event: str = "Web Summit") -> int:
     """GIVEN a card read from text (no OCR), stored with its first follow-up."""
     email = email or f"{name.split()[0].lower()}@acme.com"
     text = f"{name}\nHead of Sales\n{company}\n{email}\n{phone}"
@@ -53,7 +53,7 @@ def _add(db: Database, name: str, *, company: str = "Acme Corp", email: str | No
     card = ParsedCard(front=CardImage(Path("card.png"), hashlib.sha256(data).hexdigest(), data),
                       back=None, front_ocr=ocr, back_ocr=None,
                       contact=parse_front(ocr, default_region="US"), note=note,
-                      met_on=note.met_on or MET, event="Web Summit")
+                      met_on=note.met_on or MET, event=event)
     contact_id, _merged = store_card(db, card, now=NOW)
     return contact_id
 
@@ -61,6 +61,7 @@ def _add(db: Database, name: str, *, company: str = "Acme Corp", email: str | No
 def _set_confidence(db: Database, contact_id: int, confidence: dict[str, float]) -> None:
     with db.transaction() as tx:
         tx.session.get(ContactRow, contact_id).confidence = confidence  # type: ignore[union-attr]
+        tx.changed(contact_id)
 
 
 def _corrections(db: Database, contact_id: int) -> list[tuple[str, object, object]]:
@@ -177,26 +178,122 @@ def test_a_person_settles_what_two_cards_of_one_contact_disagree_on(db: Database
 
 # --- the queue --------------------------------------------------------------------------------
 
+def _queue(db: Database, **query: object) -> QueuePage:
+    return actions.queue_page(db, QueueQuery(**query))  # type: ignore[arg-type]
+
+
 def test_the_queue_shows_the_weakest_reading_first_with_counts(db: Database) -> None:
     sure, shaky, weakest = _add(db, "Ann Sure"), _add(db, "Bo Shaky"), _add(db, "Cy Weak")
     _set_confidence(db, sure, {"name": 0.95, "department": 0.0})  # 0: not found, not weak
     _set_confidence(db, shaky, {"name": 0.7, "title": 0.55})
     _set_confidence(db, weakest, {"name": 0.3, "title": 0.9})
-    q = actions.queue(db)
-    assert [i.id for i in q.unreviewed] == [weakest, shaky, sure]
-    assert q.unreviewed[0].weak_fields == ("name",) and q.unreviewed[0].weakest == 0.3
+    q = _queue(db)
+    assert [i.id for i in q.items] == [weakest, shaky, sure]
+    assert q.items[0].weak_fields == ("name",) and q.items[0].weakest == 0.3
     assert (q.counts.unreviewed, q.counts.reviewed, q.counts.total) == (3, 0, 3)
     assert actions.next_card(db, weakest) == shaky
     assert actions.next_card(db, sure) == weakest  # wraps round
     actions.correct(db, shaky, {}, confirm=True)
-    q = actions.queue(db)
-    assert [i.id for i in q.unreviewed] == [weakest, sure] and [i.id for i in q.reviewed] == [
-        shaky]
+    q = _queue(db)
+    assert [i.id for i in q.items] == [weakest, sure]
+    assert [i.id for i in _queue(db, status="reviewed").items] == [shaky]
     assert (q.counts.unreviewed, q.counts.reviewed, q.counts.total) == (2, 1, 3)
     assert actions.next_card(db, weakest) == sure
     actions.correct(db, weakest, {}, confirm=True)
     actions.correct(db, sure, {}, confirm=True)
     assert actions.next_card(db, sure) is None
+
+
+def test_search_filters_sorting_and_pages(db: Database) -> None:
+    dana = _add(db, "Dana Lee", company="Lumen Labs", phone="+1 512 555 0199",
+                event="CES 2026")
+    bo = _add(db, "Bo Berg", company="Acme 100%_Corp")
+    ida = _add(db, "Ida Ito", company="Helix", email="ida@helix.example",
+               note=Note(met_on=MET, topics=("pilot",)))
+    for contact_id, name in ((dana, 0.95), (bo, 0.9), (ida, 0.4)):
+        _set_confidence(db, contact_id, {"name": name})
+
+    def ids(**query: object) -> list[int]:
+        return [i.id for i in _queue(db, status="all", sort="oldest", **query).items]
+
+    assert ids(search="lumen") == [dana]  # company, any case
+    assert ids(search="dana lumen") == [dana]  # every word, any field
+    assert ids(search="dana helix") == []
+    assert ids(search="helix.example") == [ida]  # e-mail
+    assert ids(search="512-555-0199") == [dana]  # phone digits
+    assert ids(search="(512) 555 0199") == [dana]
+    assert ids(search="pilot") == [ida]  # a topic of the meeting
+    assert ids(search="100%_") != [] and ids(search="0%x") == []  # % and _ are literal
+    assert ids(search="Web Summit") == [bo, ida]  # the batch's event (not Dana's)
+    assert ids(event="ces 2026") == [dana]
+    assert ids(check=True) == [ida]
+    assert ids(due_by=NOW.date()) == [dana, bo, ida]  # first touches due 2026-11-13
+    assert ids(due_by=NOW.date() - dt.timedelta(days=1)) == []
+    assert [i.id for i in _queue(db, status="all", sort="name").items] == [bo, dana, ida]
+    assert _queue(db).events == ("CES 2026", "Web Summit")
+    first, second = _queue(db, status="all", per_page=2), _queue(db, status="all", per_page=2,
+                                                                   page=2)
+    assert (first.matching, first.pages, len(first.items), len(second.items)) == (3, 2, 2, 1)
+    assert _queue(db, status="all", per_page=2, page=99).page == 2  # past the end: the last
+
+
+def test_delete_to_the_trash_and_restore(db: Database) -> None:
+    dana, bo = _add(db, "Dana Lee"), _add(db, "Bo Berg")
+    actions.delete(db, dana)
+    assert [c["id"] for c in contacts(db)] == [bo]  # out of lists and exports
+    assert [t["contact_id"] for t in tasks(db)] == [bo]  # and the follow-ups
+    assert [i.id for i in _queue(db).items] == [bo] and _queue(db).counts.total == 1
+    assert [t.id for t in actions.trash(db)] == [dana]
+    view = actions.card_view(db, dana)  # still there, marked
+    assert view.deleted_at is not None and len(view.scans) == 1
+    again = _add(db, "Dana Lee", phone="+1 512 555 0100")  # a new card: not into the trash
+    assert again != dana
+    actions.restore(db, dana)
+    assert {c["id"] for c in contacts(db)} == {dana, bo, again} and actions.trash(db) == []
+    assert {t["contact_id"] for t in tasks(db)} == {dana, bo, again}
+
+
+def test_merge_keeps_both_cards_the_chosen_values_and_one_plan(db: Database) -> None:
+    older = _add(db, "Dana Lee", company="Acme Corp", email="dana@acme.com",
+                 note=Note(met_on=MET - dt.timedelta(days=30), topics=("pilot",)))
+    newer = _add(db, "Dana Lee-Park", company="Acme Corporation", email="dlp@acme.com",
+                 phone="+1 512 555 0142", note=Note(met_on=MET, topics=("pricing",)))
+    assert len(tasks(db)) == 2
+    actions.merge(db, older, newer, {"name": "other", "company": "keep"}, policy=POLICY,
+                  now=NOW)
+    merged = next(c for c in contacts(db) if c["id"] == older)
+    assert [c["id"] for c in contacts(db)] == [older]
+    assert merged["name"] == "Dana Lee-Park" and merged["company"] == "Acme Corp"
+    assert merged["alternatives"]["name"] == ["Dana Lee"]
+    assert merged["alternatives"]["company"] == ["Acme Corporation"]
+    assert merged["emails"] == ["dana@acme.com", "dlp@acme.com"]
+    assert [p["number"] for p in merged["phones"]] == ["+15125550142"]
+    assert len(merged["meetings"]) == 2 and merged["topics"] == ["pricing"]  # the newer one
+    view = actions.card_view(db, older)
+    assert len(view.scans) == 2  # both cards' scans
+    active = tasks(db)
+    assert len(active) == 1 and active[0]["contact_id"] == older  # one plan: the newest
+    assert "pricing" in active[0]["draft"] and "Dana" in active[0]["draft"]
+    with db.transaction() as tx:
+        stopped = tx.tasks(contact_id=older, states=("stopped",))
+    assert [t.outcome for t in stopped] == [f"merged with contact {newer}"]
+    gone = actions.card_view(db, newer)
+    assert gone.merged_into == older and gone.contact.name == "Dana Lee-Park"  # kept as it was
+    assert actions.trash(db) == []  # a merged contact is not in the trash
+    with pytest.raises(CardscanError):
+        actions.restore(db, newer)
+    with pytest.raises(InvalidChanges):
+        actions.merge(db, older, older, {})
+    with pytest.raises(InvalidChanges):
+        actions.merge(db, older, newer, {"name": "both"})
+
+
+def test_bulk_confirm_and_the_placeholder_follows_the_country(db: Database) -> None:
+    a, b = _add(db, "Ann Sure"), _add(db, "Bo Berg", phone="+33 1 44 55 66 77")
+    assert actions.confirm_many(db, [a, b, a]) == 2
+    assert _queue(db).counts.reviewed == 2
+    assert actions.phone_placeholder(actions.card_view(db, b).contact, "US").startswith("+33")
+    assert actions.phone_placeholder(actions.card_view(db, a).contact, "DE").startswith("+49")
 
 
 def test_card_view_shows_scans_corrections_and_field_confidence(db: Database) -> None:
@@ -270,15 +367,23 @@ def test_image_path_serves_only_files_inside_the_scan_store(db: Database, tmp_pa
 def test_followups_group_by_due_date_and_done_plans_the_next_touch(db: Database) -> None:
     dana = _add(db, "Dana Lee")  # due Fri 13
     _add(db, "Omar Haddad", note=Note(met_on=dt.date(2026, 11, 16)))  # due Wed 18
-    groups = actions.followups(db, today=dt.date(2026, 11, 16))
-    assert [t["contact_name"] for t in groups.today] == ["Dana Lee"]
-    assert [t["contact_name"] for t in groups.overdue] == ["Dana Lee"]
-    assert groups.today[0]["days_late"] == 3
-    assert [t["contact_name"] for t in groups.week] == ["Dana Lee", "Omar Haddad"]
-    assert len(groups.get("all")) == 2
+    today = dt.date(2026, 11, 16)
+
+    def due(group: str, **more: object) -> list[dict[str, object]]:
+        return actions.followups(db, today=today, due=group, **more)[1]  # type: ignore[arg-type]
+
+    assert [t["contact_name"] for t in due("today")] == ["Dana Lee"]
+    assert [t["contact_name"] for t in due("overdue")] == ["Dana Lee"]
+    assert due("today")[0]["days_late"] == 3
+    assert [t["contact_name"] for t in due("week")] == ["Dana Lee", "Omar Haddad"]
+    found, listed = actions.followups(db, today=today, due="all", per_page=1, page=2)
+    assert [t["contact_name"] for t in listed] == ["Omar Haddad"] and found.pages == 2
+    assert dict(found.counts) == {"all": 2, "today": 1, "week": 2, "overdue": 1}
+    assert [t["contact_name"] for t in due("all", search="omar")] == ["Omar Haddad"]
+    assert due("all", event="web summit") and not due("all", event="CES")
     with pytest.raises(InvalidChanges):
-        groups.get("someday")
-    task = groups.today[0]["id"]
+        due("someday")
+    task = int(due("today")[0]["id"])  # type: ignore[call-overload]
     planned = actions.finish_task(db, task, on=dt.date(2026, 11, 16), policy=POLICY,
                                 outcome=" sent the deck ")
     assert planned is not None and (planned.touch, planned.channel) == (2, "call")
