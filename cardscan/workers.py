@@ -15,6 +15,7 @@ import resource
 import signal
 import sys
 from collections.abc import Callable
+import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -68,15 +69,20 @@ class WorkerPool:
     """A process pool (``submit`` like an Executor's) that survives a worker's death."""
 
     def __init__(self, workers: int, *, memory_mb: int = 0,
-                 prepare: Callable[[], None] | None = None) -> None:
+                 prepare: Callable[[], None] | None = None, start: str | None = None) -> None:
+        """``start``: how worker processes start (multiprocessing's method); None: the
+        platform's (fork on Linux). A threaded parent (the review app) asks for "forkserver":
+        forking a process whose other threads hold locks hangs the child."""
         self.workers, self.memory_mb, self.prepare = max(1, workers), memory_mb, prepare
+        self._context = multiprocessing.get_context(start) if start else None
         self.generation = 0
         self._pool = self._new(self.workers)
         self._live: set[Work] = set()
 
     def _new(self, workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                                   initargs=(self.memory_mb, self.prepare))
+                                   initargs=(self.memory_mb, self.prepare),
+                                   mp_context=self._context)
 
     def _submit(self, call: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
                 ) -> Future[Any]:
@@ -116,7 +122,8 @@ class WorkerPool:
         """Run a suspect in a pool of its own: it succeeds, or it was the one that died."""
         fn, args, kwargs = work.call
         with ProcessPoolExecutor(max_workers=1, initializer=_start_worker,
-                                 initargs=(self.memory_mb, self.prepare)) as pool:
+                                 initargs=(self.memory_mb, self.prepare),
+                                 mp_context=self._context) as pool:
             try:
                 return pool.submit(fn, *args, **kwargs).result()
             except BrokenProcessPool:

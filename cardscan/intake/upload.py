@@ -55,8 +55,10 @@ class Uploads:
         paths = self.keep(files, now=now)
         jobs = collect_jobs(paths)
         limits = self.settings.limits
+        # forkserver: the review app has threads (the server's, the browser's requests), and
+        # a forked copy of a threaded process can hang on a lock another thread held.
         pool = WorkerPool(1, memory_mb=limits.worker_memory_mb,
-                          prepare=partial(warm, self.settings))
+                          prepare=partial(warm, self.settings), start="forkserver")
         try:
             ctx = Context(pipeline=self.settings, today=now.date())
             return list(ingest_many(jobs, self.db, ctx, executor=pool))
