@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import multiprocessing
 import os
 import resource
 import signal
 import sys
 from collections.abc import Callable
-import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
