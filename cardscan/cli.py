@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .config import Pipeline, default_database, resolve
+from .config import CHANNELS, Pipeline, default_database, resolve
 from .errors import (
     EXIT_MEANINGS,
     CardscanError,
@@ -306,8 +306,34 @@ def _task_commands(sub: Any) -> None:
 
     dr = sub.add_parser("draft", help="print a follow-up's message")
     dr.add_argument("task", type=_id, metavar="TASK")
+    dr.add_argument("--channel", choices=CHANNELS, help=(
+        "write it for another channel (e.g. linkedin: a connection note of at most 300 "
+        "characters; letter: a handwritten card)"))
     db_arg(dr)
+    pipeline_arg(dr)
     dr.set_defaults(func=cmd_draft)
+
+    ev = sub.add_parser("event", help="events you go to: their follow-up time goes on the "
+                                      "calendar before the cards are in")
+    evsub = ev.add_subparsers(required=True, metavar="ACTION")
+    ea = evsub.add_parser("add", help="record an event (again: new dates for it)")
+    ea.add_argument("name", metavar="NAME")
+    ea.add_argument("--on", type=_date, required=True, metavar="DATE", help="its (first) day")
+    ea.add_argument("--until", type=_date, metavar="DATE", help="its last day (default: --on)")
+    db_arg(ea)
+    ea.set_defaults(func=cmd_event_add)
+    el = evsub.add_parser("list", help="the recorded events, with the cards met at each")
+    el.add_argument("--json", action="store_true", help="print a JSON list")
+    db_arg(el)
+    el.set_defaults(func=cmd_event_list)
+
+    rp = sub.add_parser("report", help="per event: cards, reviewed, first touches within 48 "
+                                       "hours, later touches, replies")
+    rp.add_argument("--event", metavar="NAME", help="only this event")
+    rp.add_argument("--json", action="store_true", help="print JSON")
+    db_arg(rp)
+    pipeline_arg(rp, "settings: the follow-up policy the 48 hours are counted by")
+    rp.set_defaults(func=cmd_report)
 
 
 def _export_commands(sub: Any) -> None:
@@ -356,6 +382,18 @@ def _export_commands(sub: Any) -> None:
     pipeline_arg(ics_cmd, "calendar_time, calendar_minutes, calendar_timezone and "
                  "calendar_alarm_minutes come from its [followup]")
     ics_cmd.set_defaults(func=cmd_export_ics)
+    sheet = esub.add_parser("sheet", help="a printable PDF of an event's cards, front and "
+                                          "back side by side")
+    sheet.add_argument("--event", metavar="NAME", required=True)
+    sheet.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    db_arg(sheet)
+    sheet.set_defaults(func=cmd_export_sheet)
+    labels = esub.add_parser("labels", help="address labels (CSV) for the handwritten-note "
+                                            "follow-ups")
+    labels.add_argument("--excel", action="store_true", help="start with a BOM (Excel)")
+    labels.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    db_arg(labels)
+    labels.set_defaults(func=cmd_export_labels)
 
 
 def _tool_commands(sub: Any) -> None:
@@ -889,9 +927,82 @@ def cmd_stop(args: argparse.Namespace) -> int:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    with required_db(settings_of(args)).transaction() as tx:
+    settings = settings_of(args)
+    db = required_db(settings)
+    if args.channel:
+        from .followup import lifecycle
+
+        print(lifecycle.draft_for(db, args.task, args.channel, settings.policy))
+        return ExitCode.OK
+    with db.transaction() as tx:
         draft = tx.task(args.task).draft
     print(draft)
+    return ExitCode.OK
+
+
+def cmd_event_add(args: argparse.Namespace) -> int:
+    until = args.until or args.on
+    if until < args.on:
+        raise UsageError(f"--until {until} is before --on {args.on}")
+    name = " ".join(args.name.split())
+    if not name:
+        raise UsageError("give the event a name")
+    from .followup.planner import event_block_days
+
+    settings = settings_of(args)
+    with open_db(settings).transaction() as tx:
+        event = tx.record_event(name, args.on, until, now=dt.datetime.now())
+    days = ", ".join(f"{d:%a %Y-%m-%d}" for d in event_block_days(event.ends_on,
+                                                                  settings.policy))
+    say(f"event {event.name}: {event.starts_on} to {event.ends_on}; follow-up time on {days} "
+        "(cardscan export ics)")
+    return ExitCode.OK
+
+
+def cmd_event_list(args: argparse.Namespace) -> int:
+    db = existing_db(settings_of(args))
+    events = []
+    if db is not None:
+        with db.transaction() as tx:
+            events = tx.recorded_events()
+    if args.json:
+        _print_json([e.json() for e in events])
+        return ExitCode.OK
+    for e in events:
+        span = str(e.starts_on) + (f" to {e.ends_on}" if e.ends_on != e.starts_on else "")
+        print(f"{e.name}\t{span}\t{e.cards} card{'s' if e.cards != 1 else ''}")
+    if not events:
+        say("no events yet: cardscan event add NAME --on DATE")
+    return ExitCode.OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .followup.report import figures
+
+    settings = settings_of(args)
+    db = existing_db(settings)
+    history, recorded = [], []
+    if db is not None:
+        with db.transaction() as tx:
+            history = tx.history(args.event)
+            recorded = [e.name for e in tx.recorded_events()
+                        if args.event is None or e.name.casefold() == args.event.casefold()]
+    rows = figures(history, settings.policy, events=recorded)
+    if args.json:
+        _print_json([r.json() for r in rows])
+        return ExitCode.OK
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="follow-ups per event (48 h: first touch done by the day it was due)")
+    for column in ("event", "cards", "reviewed", "first touch", "within 48 h", "later",
+                   "replied", "stopped"):
+        table.add_column(column, justify="left" if column == "event" else "right")
+    for r in rows:
+        table.add_row(Text(r.event), str(r.cards), str(r.reviewed), str(r.first_touch_done),
+                      f"{r.within_48h} ({r.share_48h:.0%})", str(r.later_touches_done),
+                      str(r.replied), str(r.stopped))
+    _console(False).print(table)
     return ExitCode.OK
 
 
@@ -905,11 +1016,48 @@ def cmd_export_ics(args: argparse.Namespace) -> int:
     db = existing_db(settings)
     tasks = [t.json() for t in (db.tasks(states=None if args.include_closed else ACTIVE)
                                 if db else [])]
+    events = []
+    if db is not None:
+        with db.transaction() as tx:
+            events = tx.recorded_events()
     data = tasks_ics(tasks, settings.policy, now=dt.datetime.now(),
-                     namespace=db.identity if db else uuid.uuid4(), as_todo=args.kind == "todo")
+                     namespace=db.identity if db else uuid.uuid4(), as_todo=args.kind == "todo",
+                     events=events)
     _write_output(args.output, data)
     if args.output:
         say(f"wrote {len(tasks)} follow-up(s) to {args.output}")
+    return ExitCode.OK
+
+
+def cmd_export_sheet(args: argparse.Namespace) -> int:
+    from .export.sheet import event_sheet
+    from .review.actions import sheet_cards
+
+    db = required_db(settings_of(args))
+    cards = sheet_cards(db, args.event)
+    if not cards:
+        raise NotFoundError(f"no cards met at {args.event!r}; see cardscan event list")
+    part = args.output.with_name(args.output.name + ".part")
+    try:
+        pages = event_sheet(cards, part, event=args.event)
+        part.replace(args.output)
+    except OSError as e:
+        part.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from e
+    say(f"wrote {len(cards)} card(s) of {args.event} on {pages} page(s) to {args.output}")
+    return ExitCode.OK
+
+
+def cmd_export_labels(args: argparse.Namespace) -> int:
+    from .export.crm import labels_csv
+
+    db = existing_db(settings_of(args))
+    tasks = [t.json() for t in db.tasks()] if db else []
+    data = labels_csv(tasks, excel=args.excel)
+    _write_output(args.output, data.encode("utf-8"))
+    if args.output:
+        count = sum(t["channel"] == "letter" for t in tasks)
+        say(f"wrote {count} label(s) to {args.output}")
     return ExitCode.OK
 
 

@@ -30,7 +30,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-CHANNELS = ("email", "call", "note")
+# email; call (a script); note (a last short e-mail); linkedin (a connection note, at most 300
+# characters); letter (a handwritten card by post: the text to write, the address from the card).
+CHANNELS = ("email", "call", "note", "linkedin", "letter")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -97,6 +99,14 @@ class Followup:
     # The drafts' language: "auto" (the card's, when drafts exist in it; else English) or a
     # code of a folder under pipelines/drafts/ ("en", "de", "fr", "es", "pt" are shipped).
     draft_language: str = "auto"
+    # A "linkedin" touch when the contact has no LinkedIn profile: "email" (an e-mail instead)
+    # or "linkedin" (a note anyway: you will look them up).
+    linkedin_without_profile: str = "email"
+    # Follow-up time on the calendar after each recorded event (cardscan event add): this
+    # long, at this time ("" : calendar_time), on each of the two days after it (moved off
+    # avoided weekdays and holidays as touches are); 0 minutes: none.
+    event_block_minutes: int = 15
+    event_block_time: str = ""
 
 
 @dataclass(frozen=True)
@@ -345,9 +355,15 @@ def _validate(pipeline: Pipeline, source: str) -> None:
             isinstance(g, int) and g >= 1 for g in policy.touch_gaps):
         raise ConfigError(f"{source}: touch_gaps needs one positive number of days per touch "
                           f"after the first ({len(policy.touches) - 1})")
-    if policy.calendar_time and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d",
-                                                 policy.calendar_time):
-        raise ConfigError(f"{source}: calendar_time is HH:MM (24 h), or \"\" for all-day")
+    for key in ("calendar_time", "event_block_time"):
+        value = getattr(policy, key)
+        if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ConfigError(f"{source}: {key} is HH:MM (24 h), or \"\" (calendar_time: "
+                              "all-day; event_block_time: calendar_time's)")
+    if policy.linkedin_without_profile not in ("email", "linkedin"):
+        raise ConfigError(f"{source}: linkedin_without_profile is \"email\" or \"linkedin\"")
+    if policy.event_block_minutes < 0:
+        raise ConfigError(f"{source}: event_block_minutes is 0 (no blocks) or more")
     if policy.holidays not in ("", "region"):  # an explicit country: checked now
         from .followup.holidays import is_holiday
 

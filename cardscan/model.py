@@ -124,6 +124,9 @@ class Note:
     actions: tuple[str, ...] = ()
     priority: str = "normal"  # high | normal
     confidence: dict[str, float] = field(default_factory=dict)
+    # How to say the name, as written on the back ("zo-AY leh-FEV"); the call script starts
+    # with it and the exports carry it as phonetic names.
+    pronunciation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,7 @@ def contact_record(contact: ContactFields, note: Note, *, met_on: dt.date | None
         "topics": list(note.topics),
         "actions": list(note.actions),
         "priority": note.priority,
+        "pronunciation": note.pronunciation,
         "confidence": (confidence := {**contact.confidence, **note.confidence}),
         # Fields found but read or placed with little confidence: a person should check them.
         "review": sorted(k for k, v in confidence.items() if 0 < v < REVIEW_BELOW),

@@ -51,3 +51,20 @@ def tasks(db: Database, **filters: Any) -> list[dict[str, Any]]:
 def contacts(db: Database) -> list[dict[str, Any]]:
     """Contacts in their public JSON shape (``contacts --json``)."""
     return [c.json() for c in db.contacts()]
+
+
+def known_followups(db: Database) -> list[int]:
+    """GIVEN four cards met Thu 12 November at Web Summit (first touch due Fri 13): one first
+    touch done on time, one on time and they replied, one late, one not yet; and one card from
+    CES. The Web Summit contacts' ids."""
+    thursday = dt.date(2026, 11, 12)
+    ids = [store_person(db, name, Note(met_on=thursday), event="Web Summit")
+           for name in ("Ann Able", "Bo Berg", "Cy Cole", "Di Dunn")]
+    store_person(db, "Ed Eng", Note(met_on=thursday), event="CES")
+    first = {t["contact_id"]: t["id"] for t in tasks(db)}
+    policy = Followup()
+    for contact_id, state, on in ((ids[0], "done", dt.date(2026, 11, 13)),
+                                  (ids[1], "stopped", dt.date(2026, 11, 12)),
+                                  (ids[2], "done", dt.date(2026, 11, 18))):
+        lifecycle.close_task(db, first[contact_id], state=state, on=on, policy=policy)
+    return ids

@@ -82,6 +82,9 @@ OUTLOOK_COLUMNS = (
     "Private", "Profession", "Referred By", "Sensitivity", "Spouse", "User 1", "User 2",
     "User 3", "User 4", "Web Page",
 )
+# How to say the name: Outlook's phonetic ("Yomi") fields, by the names Outlook.com's own export
+# gives them; written after the 92 (desktop Outlook offers them to map by hand).
+OUTLOOK_YOMI = ("Given Yomi", "Surname Yomi")
 # HubSpot's default contact properties, by label (its import maps a column to the property of
 # the same label by itself; knowledge base "HubSpot's default contact properties"). The
 # meeting goes to "Message", a default multi-line property. Marketing consent is left out:
@@ -202,8 +205,10 @@ def consent(contact: Contact) -> bool:
 
 
 def contact_notes(contact: Contact, *, also: str | None = None) -> str:
-    """The notes text: one line per meeting, priority, marketing consent, then ``also``."""
-    lines = [_meeting_line(m) for m in meetings(contact)]
+    """The notes text: how to say the name, one line per meeting, priority, marketing consent,
+    then ``also``."""
+    lines = [f"Pronunciation: {contact['pronunciation']}"] if contact.get("pronunciation") else []
+    lines += [_meeting_line(m) for m in meetings(contact)]
     if contact.get("priority") == "high":
         lines.append("Priority: high")
     lines.append(f"Marketing consent: {_yes_no(consent(contact))}")
@@ -234,6 +239,20 @@ def _names(contact: Contact) -> tuple[str | None, str | None]:
     """(given, family); a name that was not split goes to given."""
     given, family = contact.get("given_name"), contact.get("family_name")
     return (given, family) if given or family else (contact.get("name"), None)
+
+
+def phonetic(contact: Contact) -> tuple[str | None, str | None]:
+    """The pronunciation hint as (given, family) when it splits as the name does: as many
+    words as the name ("zo-AY leh-FEV" for "Zoé Lefèvre"), the family name's share last;
+    else (None, None) (the hint is then only in the notes)."""
+    hint = (contact.get("pronunciation") or "").split()
+    given, family = contact.get("given_name"), contact.get("family_name")
+    if not hint or not given or not family:
+        return None, None
+    tail = len(family.split())
+    if len(hint) != len(given.split()) + tail:
+        return None, None
+    return " ".join(hint[:-tail]), " ".join(hint[-tail:])
 
 
 def _typed_phones(phones: Sequence[Mapping[str, str]], columns: Mapping[str, Sequence[str]]
@@ -273,8 +292,10 @@ def _google_row(c: Contact) -> dict[str, Any]:
     first_met = next((m["met_on"] for m in meetings(c) if m.get("met_on")), None)
     also = _also(phones[GOOGLE_PHONES:], emails[GOOGLE_EMAILS:],
                  [u for _, u in sites[GOOGLE_WEBSITES:]])
+    say_given, say_family = phonetic(c)
     return {
         "First Name": given, "Middle Name": c.get("middle_name"), "Last Name": family,
+        "Phonetic First Name": say_given, "Phonetic Last Name": say_family,
         "Name Prefix": c.get("name_prefix"), "Name Suffix": c.get("name_suffix"),
         "Organization Name": c.get("company"), "Organization Title": c.get("title"),
         "Organization Department": c.get("department"), "Notes": contact_notes(c, also=also),
@@ -321,6 +342,7 @@ def _outlook_row(c: Contact) -> dict[str, Any]:
         "Business Postal Code": a.postal_code, "Business Country/Region": a.country,
         "User 1": f"Marketing consent: {_yes_no(consent(c))}",
         "Categories": ";".join(events(c)),
+        **dict(zip(OUTLOOK_YOMI, phonetic(c), strict=True)),
     }
 
 
@@ -401,7 +423,7 @@ def _generic_row(c: Contact) -> dict[str, Any]:
 
 _FORMATS: dict[str, tuple[tuple[str, ...], Callable[[Contact], dict[str, Any]]]] = {
     "google": (GOOGLE_COLUMNS, _google_row),
-    "outlook": (OUTLOOK_COLUMNS, _outlook_row),
+    "outlook": (OUTLOOK_COLUMNS + OUTLOOK_YOMI, _outlook_row),
     "hubspot": (HUBSPOT_COLUMNS, _hubspot_row),
     "salesforce": (SALESFORCE_COLUMNS, _salesforce_row),
     "generic": (GENERIC_COLUMNS, _generic_row),
@@ -438,14 +460,18 @@ def to_csv(contacts: Iterable[Contact], fmt: str, *, excel: bool = False) -> str
     if fmt not in _FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
     columns, make_row = _FORMATS[fmt]
+    return _csv(columns, map(make_row, contacts), excel=excel)
+
+
+def _csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], *, excel: bool) -> str:
     out = io.StringIO()
     if excel:
         out.write("\ufeff")
     # extrasaction="raise": a row key that is not a column is a bug here, never silently dropped
     writer = csv.DictWriter(out, columns, lineterminator="\r\n", extrasaction="raise")
     writer.writeheader()
-    for contact in contacts:
-        writer.writerow({k: _cell(v) for k, v in make_row(contact).items()})
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
     return out.getvalue()
 
 
@@ -478,3 +504,26 @@ def _cell(value: Any) -> str:
 def is_e164(number: str) -> bool:
     """Is this one E.164 number as cardscan stores it ("+" and up to 15 digits)?"""
     return re.fullmatch(_E164, number) is not None
+
+
+# Address labels for handwritten notes: one row per "letter" touch (a mail merge or a label
+# printer reads the columns by name).
+LABEL_COLUMNS = ("Name", "Company", "Street", "City", "Region", "Postal Code", "Country",
+                 "Address", "Message", "Due", "Task")
+
+
+def labels_csv(tasks: Iterable[Mapping[str, Any]], *, excel: bool = False) -> str:
+    """One label per handwritten-note touch (``TaskView.json()`` of channel "letter"): the
+    postal address from the card, split for a label, and the few lines to write."""
+    rows = []
+    for task in tasks:
+        if task["channel"] != "letter":
+            continue
+        a = split_address(task.get("address"))
+        rows.append({
+            "Name": task.get("contact_name"), "Company": task.get("company"),
+            "Street": a.street, "City": a.city, "Region": a.region,
+            "Postal Code": a.postal_code, "Country": a.country,
+            "Address": task.get("address"), "Message": task.get("draft"),
+            "Due": task.get("due"), "Task": task.get("id")})
+    return _csv(LABEL_COLUMNS, rows, excel=excel)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +20,8 @@ from icalendar import Alarm, Calendar, Event, Todo
 
 from ..config import Followup
 from ..errors import ConfigError
+from ..followup.planner import event_block_days
+from ..store.views import EventView
 
 _SUMMARY = {"email": "E-mail {who}", "call": "Call {who}", "note": "Last note to {who}"}
 CLOSED = ("done", "skipped", "stopped")
@@ -31,7 +33,8 @@ def task_uid(task_id: int, namespace: uuid.UUID) -> str:
 
 
 def tasks_ics(tasks: Iterable[dict[str, Any]], policy: Followup, *, now: dt.datetime,
-              namespace: uuid.UUID, as_todo: bool = False, stamp: bool = True) -> bytes:
+              namespace: uuid.UUID, as_todo: bool = False, stamp: bool = True,
+              events: Sequence[EventView] = ()) -> bytes:
     """One event (or to-do) per task (``TaskView.json()``, as ``tasks --json`` prints it): a
     block at the policy's ``calendar_time`` in its ``calendar_timezone`` (or all-day), a
     reminder ``calendar_alarm_minutes`` before, the draft in the description. ``stamp``
@@ -46,6 +49,11 @@ def tasks_ics(tasks: Iterable[dict[str, Any]], policy: Followup, *, now: dt.date
     cal.add("x-wr-calname", "cardscan follow-ups")
     if zone is not None:
         cal.add("x-wr-timezone", str(zone))
+    tasks = list(tasks)
+    for event in events:
+        for block in event_blocks(event, tasks, policy, now=now, namespace=namespace,
+                                  zone=zone):
+            cal.add_component(block)
     for task in tasks:
         when = now
         if not stamp and task.get("updated_at"):
@@ -55,6 +63,40 @@ def tasks_ics(tasks: Iterable[dict[str, Any]], policy: Followup, *, now: dt.date
     if zone is not None:
         cal.add_missing_timezones()  # a VTIMEZONE from zoneinfo for the zone used
     return cal.to_ical()
+
+
+def event_blocks(event: EventView, tasks: Sequence[dict[str, Any]], policy: Followup, *,
+                 now: dt.datetime, namespace: uuid.UUID, zone: ZoneInfo | None) -> list[Event]:
+    """Follow-up time after a recorded event: ``event_block_minutes`` at ``event_block_time``
+    (else ``calendar_time``) on each day ``planner.event_block_days`` gives, listing the
+    follow-ups of the cards met there (none yet: a reminder to scan them). Its SEQUENCE is
+    the number of those cards, so each card that fills it updates the imported event."""
+    if not policy.event_block_minutes:
+        return []
+    met = [t for t in tasks if (t.get("event") or "").casefold() == event.name.casefold()]
+    lines = [f"- {t['contact_name'] or 'a contact'}"
+             + (f" ({t['company']})" if t.get("company") else "")
+             + f": {t['channel']}, due {t['due']} (cardscan task {t['id']})" for t in met]
+    description = (f"Follow up on {event.name}:\n" + "\n".join(lines) if lines else
+                   f"Scan the cards from {event.name} (cardscan batch --event "
+                   f"\"{event.name}\" FOLDER) and follow up while they remember you.")
+    at = policy.event_block_time or policy.calendar_time or "09:30"
+    hour, minute = map(int, at.split(":"))
+    blocks = []
+    for day in event_block_days(event.ends_on, policy):
+        block = Event()
+        block.add("uid", f"{uuid.uuid5(namespace, f'cardscan-event:{event.id}:{day}')}@cardscan")
+        block.add("dtstamp", now.astimezone(dt.timezone.utc))
+        block.add("sequence", len(met))
+        block.add("summary", f"Follow up: {event.name}")
+        start = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
+        block.add("dtstart", start)
+        block.add("dtend", start + dt.timedelta(minutes=policy.event_block_minutes))
+        block.add("description", description)
+        block.add("categories", [event.name])
+        block.add("transp", "OPAQUE")
+        blocks.append(block)
+    return blocks
 
 
 def calendar_zone(name: str) -> ZoneInfo | None:

@@ -17,7 +17,7 @@ from vobject.vcard import Address as VAddress
 from vobject.vcard import Name
 
 from ..errors import ConfigError
-from .crm import Contact, consent, contact_notes, events, is_e164, split_address
+from .crm import Contact, consent, contact_notes, events, is_e164, phonetic, split_address
 
 VERSIONS = ("4.0", "3.0")
 # The namespace of the releases before database identities (store migration 0003), kept by
@@ -60,6 +60,9 @@ def _card(c: Contact, version: str, namespace: uuid.UUID, photo: bytes | None = 
     if c.get("company") or c.get("department"):
         _add(card, "org", [c.get("company") or "", *filter(None, [c.get("department")])])
     _add(card, "title", c.get("title"))
+    say_given, say_family = phonetic(c)  # as Apple Contacts and Google read them
+    _add(card, "x-phonetic-first-name", say_given)
+    _add(card, "x-phonetic-last-name", say_family)
     for phone in c["phones"]:
         _add_tel(card, phone, version)
     for email in c["emails"]:

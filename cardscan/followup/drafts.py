@@ -11,7 +11,12 @@ shipped one, file by file. Each renders to one paragraph
 - ``first`` (first name or None), ``name``, ``event`` (or None), ``when`` (the meeting's day
   and month: "November 3", "3. November"), ``met_on`` (a date);
 - ``topics``, ``actions``: the note's items as one phrase ("pricing and a demo"), or "";
-- ``touch`` (1, 2, ...), ``last`` (the last touch of the sequence).
+- ``touch`` (1, 2, ...), ``last`` (the last touch of the sequence);
+- ``pronunciation``: how to say the name, from the back of the card (or None).
+
+Channels: ``email``, ``call``, ``note`` (a last short e-mail), ``linkedin`` (a connection
+note; the planner keeps it within LinkedIn's 300 characters), ``letter`` (a handwritten card:
+the few lines to write).
 """
 
 from __future__ import annotations
@@ -38,11 +43,12 @@ def available(language: str) -> bool:
 
 def render(channel: str, *, touch: int, last: bool, language: str, first: str | None,
            name: str | None, event: str | None, met_on: dt.date, topics: list[str],
-           actions: list[str]) -> str:
+           actions: list[str], pronunciation: str | None = None) -> str:
     env = _environment(tuple(str(f) for f in _folders()))
     template = None
     for candidate in (f"{language}/{channel}-{touch}.txt", f"{language}/{channel}.txt",
-                      *([f"{language}/email.txt"] if channel != "call" else [])):
+                      *([f"{language}/email.txt"] if channel in ("email", "note") else []),
+                      *([f"en/{channel}.txt"] if channel in ("linkedin", "letter") else [])):
         try:
             template = env.get_template(candidate)
             break
@@ -55,7 +61,8 @@ def render(channel: str, *, touch: int, last: bool, language: str, first: str | 
         "first": first, "name": name, "event": event, "met_on": met_on, "touch": touch,
         "last": last, "when": format_skeleton("MMMMd", met_on, locale=language),
         "topics": format_list(topics, locale=language) if topics else "",
-        "actions": format_list(actions, locale=language) if actions else ""}
+        "actions": format_list(actions, locale=language) if actions else "",
+        "pronunciation": pronunciation}
     return " ".join(template.render(values).split())
 
 

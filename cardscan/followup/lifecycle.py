@@ -14,8 +14,10 @@ from typing import TypeVar
 
 from ..config import Followup
 from ..model import ACTIVE, REVIEW_BELOW, Note, ParsedCard, PlannedTask
-from ..store import Database, MeetingView, NewMeeting, TaskView, Transaction
+from ..store import ContactView, Database, MeetingView, NewMeeting, TaskView, Transaction
+from ..store.convert import linkedin_profile
 from . import planner
+from .report import REPLIED  # the outcome of a touch they replied to (done --replied)
 
 
 class AlreadyStored(Exception):
@@ -38,7 +40,10 @@ def card_meeting(card: ParsedCard) -> planner.Meeting:
     return planner.Meeting(met_on=card.met_on, name=card.contact.name, event=event,
                            topics=_citable(card.note.topics, "topics", confidence) or (),
                            actions=_citable(card.note.actions, "actions", confidence) or (),
-                           priority=card.note.priority, language=card_language(card))
+                           priority=card.note.priority, language=card_language(card),
+                           pronunciation=card.note.pronunciation,
+                           linkedin=linkedin_profile(card.contact.social),
+                           address=card.contact.address)
 
 
 def card_language(card: ParsedCard) -> str | None:
@@ -48,13 +53,23 @@ def card_language(card: ParsedCard) -> str | None:
     return region_language(card.contact.region) if card.contact.region else None
 
 
-def stored_meeting(meeting: MeetingView, name: str | None) -> planner.Meeting:
+def stored_meeting(meeting: MeetingView, name: str | None, *, pronunciation: str | None = None,
+                   linkedin: str | None = None, address: str | None = None
+                   ) -> planner.Meeting:
     confidence = meeting.confidence
-    return planner.Meeting(met_on=meeting.met_on, name=name,
+    return planner.Meeting(met_on=meeting.met_on, name=name, pronunciation=pronunciation,
+                           linkedin=linkedin, address=address,
                            event=_citable(meeting.event, "event", confidence),
                            topics=_citable(meeting.topics, "topics", confidence) or (),
                            actions=_citable(meeting.actions, "actions", confidence) or (),
                            priority=meeting.priority, language=meeting.language)
+
+
+def contact_meeting(contact: ContactView, meeting: MeetingView) -> planner.Meeting:
+    """A stored meeting as the planner sees it, with what the contact adds to the drafts."""
+    return stored_meeting(meeting, contact.name, pronunciation=contact.pronunciation,
+                          linkedin=linkedin_profile(contact.fields.social),
+                          address=contact.fields.address)
 
 
 def _citable(value: T, field: str, confidence: Mapping[str, float]) -> T | None:
@@ -77,6 +92,10 @@ def store_cards(db: Database, cards: Sequence[ParsedCard], policy: Followup, *,
 
 def _store_card(tx: Transaction, card: ParsedCard, policy: Followup,
                 now: dt.datetime) -> tuple[int, bool]:
+    if card.event and card.event != card.note.event:
+        # The batch's --event or the watched folder's name: that event has its record (its
+        # follow-up time on the calendar), made now unless recorded before.
+        tx.record_event(card.event, card.met_on, card.met_on, now=now, keep=True)
     contact_id, card_id, merged = tx.add_card(card, now=now)
     if merged and not card.met_known:
         return contact_id, merged  # another capture of the card: no new meeting
@@ -108,14 +127,19 @@ def attach_note(db: Database, sha256: str, contact_id: int, note: Note, *, text:
     starts a fresh plan (the old sequence is stopped and kept); otherwise the open drafts
     cite the note and an open first touch is re-dated. Returns the note id."""
     with db.transaction() as tx:
-        name = tx.contact_name(contact_id)
+        contact = tx.contact(contact_id)
+        name = contact.name
         card_id = tx.newest_card(contact_id)
         tx.link_back(sha256, card_id)
         confidence = note.confidence
-        before = tx.contact(contact_id).latest  # the card's meeting: its language stays
+        before = contact.latest  # the card's meeting: its language stays
         language = before.language if before else None
+        pronunciation = contact.pronunciation or note.pronunciation
+        if pronunciation != contact.pronunciation:
+            tx.set_pronunciation(contact_id, pronunciation)
         cited = planner.Meeting(
-            met_on=met_on, name=name,
+            met_on=met_on, name=name, pronunciation=pronunciation,
+            linkedin=linkedin_profile(contact.fields.social), address=contact.fields.address,
             event=event if event != note.event else _citable(event, "event", confidence),
             topics=_citable(note.topics, "topics", confidence) or (),
             actions=_citable(note.actions, "actions", confidence) or (),
@@ -142,11 +166,14 @@ def close_task(db: Database, task_id: int, *, state: str, on: dt.date, policy: F
                outcome: str | None = None, now: dt.datetime | None = None
                ) -> PlannedTask | None:
     """Done or skipped: the task closes and the next touch is planned from ``on``; "stopped"
-    (they replied) ends the contact's sequence. Returns the next touch, if any."""
+    (they replied): the task is done with the outcome "replied" and the contact's sequence
+    ends. Returns the next touch, if any."""
     with db.transaction() as tx:
         task = tx.task(task_id)
-        if state == "stopped":
-            tx.stop_contact(task.contact_id, on=on, outcome=outcome)
+        if state == "stopped":  # they replied: this touch is done, the sequence ends
+            said = REPLIED + (f": {outcome}" if outcome else "")
+            tx.close_task(task_id, state="done", on=on, outcome=said)
+            tx.stop_contact(task.contact_id, on=on, outcome=said)
             return None
         tx.close_task(task_id, state=state, on=on, outcome=outcome)
         following = planner.after_done(task.touch, on, _task_meeting(task, on), policy)
@@ -157,8 +184,11 @@ def close_task(db: Database, task_id: int, *, state: str, on: dt.date, policy: F
 
 def _task_meeting(task: TaskView, on: dt.date) -> planner.Meeting:
     if task.meeting is None:
-        return planner.Meeting(met_on=on, name=task.contact_name)
-    return stored_meeting(task.meeting, task.contact_name)
+        return planner.Meeting(met_on=on, name=task.contact_name,
+                               pronunciation=task.pronunciation, linkedin=task.linkedin,
+                               address=task.address)
+    return stored_meeting(task.meeting, task.contact_name, pronunciation=task.pronunciation,
+                          linkedin=task.linkedin, address=task.address)
 
 
 def redraft(tx: Transaction, contact_id: int, policy: Followup) -> None:
@@ -168,7 +198,7 @@ def redraft(tx: Transaction, contact_id: int, policy: Followup) -> None:
     latest = contact.latest
     if latest is None:
         return
-    meeting = stored_meeting(latest, contact.name)
+    meeting = contact_meeting(contact, latest)
     for task in tx.tasks(contact_id=contact_id, note_id=latest.id, states=ACTIVE):
         tx.update_task(task.id, draft=planner.touch(task.touch, task.due, meeting, policy).draft)
 
@@ -191,3 +221,14 @@ def merge(db: Database, keep: int, other: int, chosen: Mapping[str, object], *,
                     tx.close_task(task.id, state="stopped", on=now.date(),
                                   outcome=f"merged with contact {other}")
         redraft(tx, keep, policy)
+
+
+def draft_for(db: Database, task_id: int, channel: str, policy: Followup) -> str:
+    """A task's message written for another channel (``cardscan draft TASK --channel``): a
+    LinkedIn note when the person asks for one, a handwritten card, a call script."""
+    with db.transaction() as tx:
+        task = tx.task(task_id)
+    meeting = _task_meeting(task, task.due)
+    return planner.draft(channel, meeting, number=task.touch,
+                         last=task.touch == len(policy.touches),
+                         language=planner.draft_language(meeting, policy))

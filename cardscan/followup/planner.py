@@ -27,6 +27,9 @@ class Meeting:
     actions: tuple[str, ...] = ()
     priority: str = "normal"
     language: str | None = None  # the card's language ("de"), for the drafts
+    pronunciation: str | None = None  # how to say the name (the call script starts with it)
+    linkedin: str | None = None  # the contact's LinkedIn profile
+    address: str | None = None  # the postal address (a handwritten note goes there)
 
 
 def allowed(day: dt.date, policy: Followup) -> bool:
@@ -62,6 +65,13 @@ def first_touch_due(met_on: dt.date, policy: Followup, *, priority: str = "norma
     return next_allowed_day(met_on + dt.timedelta(days=policy.first_touch_days + 1), policy)
 
 
+def event_block_days(ends_on: dt.date, policy: Followup) -> list[dt.date]:
+    """The days of follow-up time after an event: each of the two days after it ("within
+    the 2 days after it"), moved off avoided weekdays and holidays as touches are (never a
+    Monday by default), each day once."""
+    return sorted({next_allowed_day(ends_on + dt.timedelta(days=n), policy) for n in (1, 2)})
+
+
 def later_touch_due(touch: int, previous: dt.date, policy: Followup) -> dt.date:
     """Touch 2, 3 ...: ``touch_gaps`` days after the previous touch (its due date when
     planning ahead, the day it was done when it is done), moved to an allowed day."""
@@ -69,8 +79,20 @@ def later_touch_due(touch: int, previous: dt.date, policy: Followup) -> dt.date:
     return next_allowed_day(previous + dt.timedelta(days=gap), policy)
 
 
-def touch(number: int, due_on: dt.date, meeting: Meeting, policy: Followup) -> PlannedTask:
+def channel_for(number: int, meeting: Meeting, policy: Followup) -> str:
+    """The channel of touch ``number``, as ``touches`` says: a LinkedIn note only for a
+    contact with a LinkedIn profile (unless ``linkedin_without_profile`` says otherwise), a
+    handwritten note only to a contact with a postal address; else an e-mail."""
     channel = policy.touches[number - 1]
+    if channel == "linkedin" and not meeting.linkedin:
+        return policy.linkedin_without_profile
+    if channel == "letter" and not meeting.address:
+        return "email"
+    return channel
+
+
+def touch(number: int, due_on: dt.date, meeting: Meeting, policy: Followup) -> PlannedTask:
+    channel = channel_for(number, meeting, policy)
     text = draft(channel, meeting, number=number, last=number == len(policy.touches),
                  language=draft_language(meeting, policy))
     return PlannedTask(due_on=due_on, channel=channel, touch=number, draft=text)
@@ -107,15 +129,32 @@ def after_done(done: int, done_on: dt.date, meeting: Meeting, policy: Followup
 
 # --- drafts ------------------------------------------------------------------------------
 
+LINKEDIN_LIMIT = 300  # characters LinkedIn allows in a connection request's note
+
+
 def draft(channel: str, meeting: Meeting, *, number: int = 1, last: bool = False,
           language: str = "en") -> str:
     """A short personal message (or, for a call, what to say) from the channel's template
     (followup/drafts.py); every missing detail is left out. It names the meeting's date,
-    never a weekday."""
-    return drafts.render(channel, touch=number, last=last, language=language,
-                         first=meeting.name.split()[0] if meeting.name else None,
-                         name=meeting.name, event=meeting.event, met_on=meeting.met_on,
-                         topics=_items(meeting.topics), actions=_items(meeting.actions))
+    never a weekday. A LinkedIn note fits LinkedIn's 300 characters: the actions, then the
+    topics are left out until it does, then it is cut at a word."""
+    def render(topics: tuple[str, ...], actions: tuple[str, ...]) -> str:
+        return drafts.render(channel, touch=number, last=last, language=language,
+                             first=meeting.name.split()[0] if meeting.name else None,
+                             name=meeting.name, event=meeting.event, met_on=meeting.met_on,
+                             topics=_items(topics), actions=_items(actions),
+                             pronunciation=meeting.pronunciation)
+
+    text = render(meeting.topics, meeting.actions)
+    if channel != "linkedin":
+        return text
+    for topics, actions in ((meeting.topics, ()), ((), ())):
+        if len(text) <= LINKEDIN_LIMIT:
+            break
+        text = render(topics, actions)
+    if len(text) > LINKEDIN_LIMIT:
+        text = text[:LINKEDIN_LIMIT - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return text
 
 
 def _items(items: tuple[str, ...]) -> list[str]:

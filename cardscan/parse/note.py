@@ -36,6 +36,19 @@ _ACTION_WORDS = ("f/u", "fu", "f/up", "todo", "to do", "action", "next", "follow
                  "follow-up", "followup", "aufgabe", "nachfassen", "a faire", "suivi",
                  "pendiente", "seguimiento", "tarea", "pendente", "fazer", "da fare",
                  "actie")
+# How to say the name ("pron: zo-AY leh-FEV", "Aussprache: SHIG-eh-roo", "se prononce ...",
+# "se pronuncia ...", "pronúncia ..."), folded. "say" and "sounds like" open a hint only when
+# what follows looks like one (syllables joined by hyphens, or in slashes or quotes): "say hi
+# to Tom" is an action.
+_PRON_WORDS = ("pronounced", "pronounce", "pronunciation", "pron", "phonetic", "aussprache",
+               "ausgesprochen", "se prononce", "prononciation", "prononce", "se pronuncia",
+               "pronunciacion", "pronuncia-se", "pronuncia", "pronuncie", "uitspraak",
+               "spreek uit", "si pronuncia")
+_SAY_WORDS = ("sounds like", "say", "sprich", "klingt wie", "se dit", "dites", "suena como",
+              "se dice", "soa como", "diga", "si dice")
+_SYLLABLES_RE = re.compile(r"[^\W\d_]+-[^\W\d_]+")
+# A hint alone in slashes, as dictionaries write it: "/zo-AY/" (never a date: no digits).
+_SLASHED_RE = re.compile(r"(?:^|(?<=\s))/([^\s/\d][^/\d]{0,40}[^\s/\d])/(?=$|[\s.,;])")
 _ACTION_MARK_RE = re.compile(r"^\s*(?:->|=>|→|⇒|>)\s*")
 _ACTION_VERB_RE = re.compile(
     r"^(?:send|call|email|e-mail|mail|intro|introduce|demo|ping|schedule|book|share|set up|"
@@ -91,8 +104,12 @@ def parse_note(lines: Sequence[str], *, reference: dt.date, date_order: str = "M
     event = _event(texts, languages, confs, used)
     topics: list[str] = []
     actions: list[str] = []
+    pronunciation = None
     for text, conf in zip(texts, confs, strict=False):
-        if (rest := _after_keyword(text, _TOPIC_WORDS)) is not None:
+        if pronunciation is None and (hint := _pronunciation(text)):
+            pronunciation = hint
+            used["pronunciation"] = [conf]
+        elif (rest := _after_keyword(text, _TOPIC_WORDS)) is not None:
             topics += _split_items(rest)
             used.setdefault("topics", []).append(conf)
         elif action := _action(text):
@@ -102,7 +119,7 @@ def parse_note(lines: Sequence[str], *, reference: dt.date, date_order: str = "M
     return Note(met_on=met_on, event=sentence_case(event, title=True) if event else None,
                 topics=tuple(map(sentence_case, topics)),
                 actions=tuple(map(sentence_case, actions)),
-                priority="high" if high else "normal",
+                priority="high" if high else "normal", pronunciation=pronunciation,
                 confidence={k: round(min(v), 3) for k, v in used.items()})
 
 
@@ -165,6 +182,22 @@ def _after_keyword(text: str, keywords: Sequence[str]) -> str | None:
     if at is None or at >= len(text):
         return None
     return text[at:]
+
+
+def _pronunciation(text: str) -> str | None:
+    """How to say the name, when the line gives it: after a pronunciation keyword, after
+    "say"/"sounds like" when it looks like syllables, or alone in slashes."""
+    rest = _after_keyword(text, _PRON_WORDS)
+    if rest is None and (said := _after_keyword(text, _SAY_WORDS)) is not None:
+        quoted = said.strip().startswith(("/", '"', "'", "“", "„", "«"))
+        rest = said if quoted or _SYLLABLES_RE.search(said) else None
+    if rest is None:
+        slashed = _SLASHED_RE.search(text)
+        rest = slashed.group(1) if slashed else None
+    if rest is None:
+        return None
+    hint = " ".join(rest.strip().strip("/\"'“”„«»").split())
+    return hint.rstrip(".,;") or None
 
 
 def _is_met(text: str) -> bool:

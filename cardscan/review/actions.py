@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import export
 from ..config import Followup, Limits
@@ -30,6 +30,9 @@ from ..store import (
     TaskPage,
     Trashed,
 )
+
+if TYPE_CHECKING:
+    from ..export.sheet import SheetCard
 from .fields import FIELDS, NOTE_FIELDS, InvalidChanges, clean, iso_date, one_line, public
 
 DUE_CHOICES = ("today", "week", "overdue", "all")
@@ -106,7 +109,7 @@ def correct(db: Database, contact_id: int, changes: Mapping[str, Any], *, confir
                                 for f in changed],
                    settle=FIELDS if confirm else changed, confirm=confirm,
                    now=now or dt.datetime.now())
-        if {"name", *NOTE_FIELDS} & set(changed):
+        if {"name", "pronunciation", *NOTE_FIELDS} & set(changed):
             lifecycle.redraft(tx, contact_id, policy or Followup())
     return changed
 
@@ -141,7 +144,7 @@ def trash(db: Database) -> list[Trashed]:
 
 
 MERGE_FIELDS = ("name", "given_name", "family_name", "title", "department", "company",
-                "website", "address")
+                "website", "address", "pronunciation")
 
 
 def merge_pair(db: Database, keep: int, other: int) -> tuple[ContactView, ContactView]:
@@ -162,7 +165,7 @@ def merge(db: Database, keep: int, other: int, choices: Mapping[str, str], *,
     if bad:
         raise InvalidChanges(bad)
     a, b = merge_pair(db, keep, other)
-    chosen = {f: getattr((a if c == "keep" else b).fields, f) for f, c in choices.items()}
+    chosen = {f: (a if c == "keep" else b).value(f) for f, c in choices.items()}
     lifecycle.merge(db, keep, other, chosen, policy=policy or Followup(),
                     now=now or dt.datetime.now())
 
@@ -188,6 +191,19 @@ def image_path(db: Database, scan_id: int, limits: Limits | None = None) -> Path
                               limits or Limits(), page=scan.part)
         db.scans.keep_view(loading.png_bytes(page), scan.sha256, scan.part, scan.side, ".png")
     return db.scans.file(str(cached), what)
+
+
+# --- an event's cards on paper ----------------------------------------------------------------
+
+def sheet_cards(db: Database, event: str) -> list[SheetCard]:
+    """Every card met at ``event`` (any case), in the order met: its name, company, the day,
+    and its sides' images (front first) as the card page shows them."""
+    from ..export.sheet import SheetCard  # reportlab: only for a sheet
+
+    with db.transaction() as tx:
+        found = tx.event_cards(event)
+    return [SheetCard(name, company, met_on, [image_path(db, scan_id) for scan_id in scans])
+            for name, company, met_on, scans in found]
 
 
 # --- follow-ups -------------------------------------------------------------------------------

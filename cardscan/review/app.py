@@ -19,6 +19,7 @@ import logging
 import secrets
 import socket
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -243,6 +244,8 @@ def _routes(app: Flask) -> None:
     app.add_url_rule("/trash", view_func=trash_page)
     app.add_url_rule("/upload", view_func=upload_page)
     app.add_url_rule("/upload", view_func=upload_post, methods=["POST"])
+    app.add_url_rule("/report", view_func=report_page)
+    app.add_url_rule("/export/sheet.pdf", view_func=export_sheet)
     app.add_url_rule("/login", view_func=login_page)
     app.add_url_rule("/login", view_func=login_post, methods=["POST"])
     app.add_url_rule("/logout", view_func=logout_post, methods=["POST"])
@@ -329,7 +332,7 @@ def merge_page() -> str:
     except (KeyError, ValueError):
         abort(400, description="choose two contacts: /merge?keep=ID&other=ID")
     a, b = actions.merge_pair(_db(), keep, other)
-    rows = [(f, getattr(a.fields, f), getattr(b.fields, f)) for f in actions.MERGE_FIELDS]
+    rows = [(f, a.value(f), b.value(f)) for f in actions.MERGE_FIELDS]
     return render_template("merge.html", a=a, b=b, rows=rows)
 
 
@@ -392,6 +395,38 @@ def upload_post() -> BaseResponse | tuple[BaseResponse, int]:
         flash(f"{r['file']}: {r['status']}" + (f" ({r['message']})" if r["message"] else ""),
               "error" if r["status"] in ("failed", "no_text", "not_stored") else "ok")
     return redirect(url_for("queue_page"))
+
+
+def report_page() -> str:
+    """Did the follow-ups happen, per event: the same figures as ``cardscan report``."""
+    from ..followup.report import figures
+
+    with _db().transaction() as tx:
+        history, events = tx.history(), tx.recorded_events()
+    rows = figures(history, _config("CARDSCAN_POLICY"), events=[e.name for e in events])
+    widest = max((r.cards for r in rows), default=0) or 1
+    recorded = {e.name.casefold() for e in events}
+    return render_template("report.html", rows=rows, widest=widest, recorded=recorded,
+                           events=events)
+
+
+def export_sheet() -> Response:
+    """An event's cards as a printable PDF (front and back side by side)."""
+    import tempfile
+
+    from ..export.sheet import event_sheet
+
+    event = request.args.get("event", "").strip()
+    cards = actions.sheet_cards(_db(), event) if event else []
+    if not cards:
+        raise NotFoundError(f"no cards met at {event!r}")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sheet.pdf"
+        event_sheet(cards, path, event=event)
+        data = path.read_bytes()
+    safe = "".join(c if c.isalnum() else "-" for c in event).strip("-") or "event"
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="cards-{safe}.pdf"'})
 
 
 def login_page() -> str:

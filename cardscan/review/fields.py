@@ -12,7 +12,7 @@ from ..parse.emails import normalise as normalise_email
 from ..parse.phones import normalise_phone
 
 TEXT_FIELDS = ("name", "given_name", "family_name", "title", "department", "company",
-               "website", "address")
+               "website", "address", "pronunciation")
 LIST_FIELDS = ("phones", "emails")
 NOTE_FIELDS = ("met_on", "event", "topics", "actions", "priority")
 FIELDS = TEXT_FIELDS + LIST_FIELDS + NOTE_FIELDS

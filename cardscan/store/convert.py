@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from ..model import ContactFields, OcrResult, ParsedCard, Phone, contact_record
@@ -34,7 +35,7 @@ def contact_view(row: ContactRow, next_task: TaskRow | None = None) -> ContactVi
         reviewed=bool(row.reviewed), marketing_consent=bool(row.marketing_consent),
         marketing_consent_asked=row.marketing_consent is not None,
         alternatives={k: tuple(v) for k, v in (row.alternatives or {}).items()},
-        created_at=row.created_at,
+        created_at=row.created_at, pronunciation=row.pronunciation,
         next_follow_up=NextTouch(next_task.due_on, next_task.channel, next_task.touch)
         if next_task is not None else None)
 
@@ -45,7 +46,14 @@ def task_view(task: TaskRow) -> TaskView:
                     due=task.due_on, status=task.state, draft=task.draft, note_id=task.note_id,
                     meeting=meeting_view(task.note) if task.note is not None else None,
                     closed_on=task.closed_on, outcome=task.outcome, sequence=task.sequence or 0,
-                    changed_at=task.updated_at or task.created_at)
+                    changed_at=task.updated_at or task.created_at,
+                    linkedin=linkedin_profile(task.contact.social or ()),
+                    pronunciation=task.contact.pronunciation, address=task.contact.address)
+
+
+def linkedin_profile(social: Iterable[str]) -> str | None:
+    """The LinkedIn profile among a contact's social links, if any."""
+    return next((url for url in social if "linkedin.com/" in url.lower()), None)
 
 
 def contact_row(c: ContactFields, now: dt.datetime) -> ContactRow:

@@ -41,7 +41,7 @@ from .views import (
 )
 
 CONTACT_COLUMNS = ("name", "given_name", "family_name", "title", "department", "company",
-                   "website", "address")
+                   "website", "address", "pronunciation")
 MEETING_COLUMNS = ("met_on", "event", "topics", "actions", "priority")
 _ORDER: dict[str, tuple[Any, ...]] = {
     "queue": (ContactRow.weakest, ContactRow.checks.desc(), ContactRow.id),

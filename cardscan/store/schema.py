@@ -99,6 +99,8 @@ class ContactRow(Base):
     # contact (its cards, meetings and follow-ups moved there; the row stays as it was).
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     merged_into: Mapped[int | None] = mapped_column(Integer)
+    # How to say the name ("zo-AY leh-FEV"), from the back of a card or typed by a person.
+    pronunciation: Mapped[str | None] = mapped_column(Text)
     phones: Mapped[list[PhoneRow]] = relationship(order_by="PhoneRow.id")
     emails: Mapped[list[EmailRow]] = relationship(order_by="EmailRow.id")
     notes: Mapped[list[NoteRow]] = relationship(order_by="NoteRow.id")
@@ -233,3 +235,19 @@ class SettingRow(Base):
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class EventRow(Base):
+    """An event the user went to (recorded before or after its cards arrive): the calendar
+    holds follow-up time in the days after it, filled by the cards met there."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# One event per name, in any case ("CES 2026" and "ces 2026" are one event).
+Index("ix_events_lower_name", func.lower(EventRow.name), unique=True)

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..errors import NotFoundError, StorageError, shown
@@ -25,6 +25,7 @@ from .schema import (
     CardRow,
     ContactRow,
     EmailRow,
+    EventRow,
     ExportRow,
     IdentityRow,
     NoteRow,
@@ -35,7 +36,15 @@ from .schema import (
     TaskRow,
 )
 from .tasks import TaskQueries
-from .views import ContactView, NewMeeting, SyncState, rank
+from .views import (
+    ContactView,
+    EventView,
+    MeetingHistory,
+    NewMeeting,
+    SyncState,
+    TouchHistory,
+    rank,
+)
 
 _MERGED_FIELDS = ("name", "given_name", "family_name", "title", "department", "company",
                   "website", "address")
@@ -145,6 +154,9 @@ class Transaction(TaskQueries, ReviewQueries):
             upcoming.setdefault(task.contact_id, task)
         return [contact_view(row, upcoming.get(row.id)) for row in rows]
 
+    def set_pronunciation(self, contact_id: int, value: str | None) -> None:
+        self._contact_row(contact_id).pronunciation = value
+
     def set_consent(self, contact_id: int, consent: bool) -> None:
         self._contact_row(contact_id).marketing_consent = consent
 
@@ -159,9 +171,11 @@ class Transaction(TaskQueries, ReviewQueries):
             # Its only meeting will be this card's: the queue place is known now (no query).
             contact.weakest, contact.checks = rank({**card.contact.confidence,
                                                     **card.note.confidence}, None)
+            contact.pronunciation = card.note.pronunciation
             self.session.add(contact)
         else:
             _merge_into(contact, card.contact)
+            contact.pronunciation = contact.pronunciation or card.note.pronunciation
             self.changed(contact.id)
         self.session.flush()
         row = CardRow(contact_id=contact.id, parsed=parsed_json(card),
@@ -174,6 +188,72 @@ class Transaction(TaskQueries, ReviewQueries):
                 self._add_scans(image, [(card.part, ocr, view)], side=side, card_id=row.id,
                                 status=None, now=now, flush=False)
         return contact.id, row.id, merged
+
+    # --- events -----------------------------------------------------------------------------
+
+    def record_event(self, name: str, starts_on: dt.date, ends_on: dt.date, *,
+                     now: dt.datetime, keep: bool = False) -> EventView:
+        """Record an event (its name in any case is one event): a new one, or new dates for
+        the one of that name (``keep``: an existing one stays as it is)."""
+        row = self.session.scalar(select(EventRow).where(
+            func.lower(EventRow.name) == name.lower()))
+        if row is None:
+            row = EventRow(name=name, starts_on=starts_on, ends_on=ends_on, created_at=now)
+            self.session.add(row)
+        elif not keep:
+            row.name, row.starts_on, row.ends_on = name, starts_on, ends_on
+        self.session.flush()
+        return EventView(row.id, row.name, row.starts_on, row.ends_on)
+
+    def recorded_events(self) -> list[EventView]:
+        """The recorded events, soonest first, each with how many cards were met there."""
+        met: dict[str, int] = dict(self.session.execute(
+            select(func.lower(NoteRow.event), func.count(NoteRow.id))
+            .join(ContactRow, ContactRow.id == NoteRow.contact_id)
+            .where(NoteRow.event.is_not(None), ContactRow.deleted_at.is_(None))
+            .group_by(func.lower(NoteRow.event))).all())
+        return [EventView(r.id, r.name, r.starts_on, r.ends_on, int(met.get(r.name.lower(), 0)))
+                for r in self.session.scalars(select(EventRow).order_by(EventRow.starts_on,
+                                                                        EventRow.id))]
+
+    def event_cards(self, event: str) -> list[tuple[str | None, str | None, dt.date,
+                                                    list[int]]]:
+        """The cards met at ``event`` (any case), in the order met: the contact's name and
+        company, the day, and the card's scans (front first)."""
+        rows = self.session.execute(
+            select(NoteRow.card_id, NoteRow.met_on, ContactRow.name, ContactRow.company)
+            .join(ContactRow, ContactRow.id == NoteRow.contact_id)
+            .where(func.lower(NoteRow.event) == event.lower(), ContactRow.deleted_at.is_(None))
+            .order_by(NoteRow.met_on, NoteRow.id)).all()
+        scans: dict[int | None, list[tuple[str, int]]] = {}
+        for card_id, side, scan_id in self.session.execute(
+                select(ScanRow.card_id, ScanRow.side, ScanRow.id)
+                .where(ScanRow.card_id.in_([r[0] for r in rows])).order_by(ScanRow.id)):
+            scans.setdefault(card_id, []).append((side, scan_id))
+        return [(name, company, met_on,
+                 [i for _, i in sorted(scans.get(card_id, []), key=lambda s: s[0] != "front")])
+                for card_id, met_on, name, company in rows]
+
+    def history(self, event: str | None = None) -> list[MeetingHistory]:
+        """Every meeting of a contact not in the trash (of ``event``, any case), with the
+        touches planned from it."""
+        query = (select(NoteRow.id, NoteRow.contact_id, NoteRow.event, NoteRow.met_on,
+                        NoteRow.priority, ContactRow.reviewed)
+                 .join(ContactRow, ContactRow.id == NoteRow.contact_id)
+                 .where(ContactRow.deleted_at.is_(None)))
+        if event is not None:
+            query = query.where(func.lower(NoteRow.event) == event.lower())
+        meetings = self.session.execute(query).all()
+        touches: dict[int | None, list[TouchHistory]] = {}
+        for note_id, touch, state, closed_on, outcome in self.session.execute(
+                select(TaskRow.note_id, TaskRow.touch, TaskRow.state, TaskRow.closed_on,
+                       TaskRow.outcome).where(TaskRow.note_id.in_([m[0] for m in meetings]))
+                .order_by(TaskRow.id)):
+            touches.setdefault(note_id, []).append(TouchHistory(touch, state, closed_on,
+                                                                outcome))
+        return [MeetingHistory(contact_id, event_name, met_on, priority or "normal",
+                               bool(reviewed), tuple(touches.get(note_id, ())))
+                for note_id, contact_id, event_name, met_on, priority, reviewed in meetings]
 
     # --- meetings ---------------------------------------------------------------------------
 

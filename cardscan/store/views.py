@@ -86,10 +86,15 @@ class ContactView:
     created_at: dt.datetime
     next_follow_up: NextTouch | None = None
     marketing_consent_asked: bool = False  # False: nobody asked yet (consent is still off)
+    pronunciation: str | None = None  # how to say the name ("zo-AY leh-FEV")
 
     @property
     def name(self) -> str | None:
         return self.fields.name
+
+    def value(self, field: str) -> Any:
+        """A field of the contact by name (the card's fields, or ``pronunciation``)."""
+        return self.pronunciation if field == "pronunciation" else getattr(self.fields, field)
 
     @property
     def latest(self) -> MeetingView | None:
@@ -101,7 +106,8 @@ class ContactView:
         fields are those of the latest meeting."""
         latest = self.latest
         note = (Note(topics=latest.topics, actions=latest.actions, priority=latest.priority,
-                     confidence=dict(latest.confidence)) if latest else Note())
+                     confidence=dict(latest.confidence), pronunciation=self.pronunciation)
+                if latest else Note(pronunciation=self.pronunciation))
         record = contact_record(self.fields, note, met_on=latest.met_on if latest else None,
                                 event=latest.event if latest else None)
         alternatives = {k: list(v) for k, v in self.alternatives.items()}
@@ -134,6 +140,9 @@ class TaskView:
     outcome: str | None = None
     sequence: int = 0  # rises on every change (the calendar's SEQUENCE)
     changed_at: dt.datetime | None = None  # UTC, last change (or creation)
+    linkedin: str | None = None  # the contact's LinkedIn profile (linkedin.com/in/...)
+    pronunciation: str | None = None  # how to say the contact's name
+    address: str | None = None  # the contact's postal address (a handwritten note's)
 
     @property
     def priority(self) -> str:
@@ -154,6 +163,7 @@ class TaskView:
             "closed_on": self.closed_on.isoformat() if self.closed_on else None,
             "outcome": self.outcome, "sequence": self.sequence,
             "updated_at": self.changed_at.isoformat() + "Z" if self.changed_at else None,
+            "pronunciation": self.pronunciation, "address": self.address,
         }
 
 
@@ -236,6 +246,41 @@ class QueuePage:
     pages: int
     counts: Counts  # of every contact not in the trash
     events: tuple[str, ...]  # every event met at, for the filter
+
+
+@dataclass(frozen=True)
+class EventView:
+    """An event the user recorded (``cardscan event add``), with the cards met there."""
+
+    id: int
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date
+    cards: int = 0
+
+    def json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "starts_on": self.starts_on.isoformat(),
+                "ends_on": self.ends_on.isoformat(), "cards": self.cards}
+
+
+@dataclass(frozen=True)
+class TouchHistory:
+    touch: int
+    state: str  # open | snoozed | done | skipped | stopped
+    closed_on: dt.date | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class MeetingHistory:
+    """One stored meeting (a card) and the touches planned from it: what the report counts."""
+
+    contact_id: int
+    event: str | None
+    met_on: dt.date
+    priority: str
+    reviewed: bool
+    touches: tuple[TouchHistory, ...]
 
 
 DUE_GROUPS = ("today", "week", "overdue", "all")

@@ -11,6 +11,7 @@ import pytest
 import vobject
 
 from cardscan.export import FORMATS, GOOGLE_COLUMNS, OUTLOOK_COLUMNS
+from cardscan.export.crm import OUTLOOK_YOMI
 from cardscan.model import Note
 from cardscan.store import Database
 from tests.databases import database_url
@@ -62,7 +63,7 @@ def test_every_format_and_new_exports_each_contact_once(cli, tmp_path: Path) -> 
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     [omar] = _rows(raw.decode("utf-8-sig"))
-    assert list(omar) == list(OUTLOOK_COLUMNS)
+    assert list(omar) == [*OUTLOOK_COLUMNS, *OUTLOOK_YOMI]  # the 92, then the phonetic names
     assert (omar["First Name"], omar["Categories"]) == ("Omar", "CES")
 
     since = _rows(cli("export", "csv", "--since", "2026-12-01", "--db", db, check=True).stdout)

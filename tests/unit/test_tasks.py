@@ -91,7 +91,8 @@ def test_stop_and_replied_end_the_sequence(db: Database) -> None:
     assert close_task(db, left["id"], state="stopped", on=dt.date(2026, 11, 14),
                       policy=POLICY) is None  # they replied: no next touch
     assert tasks(db) == []
-    assert {t["status"] for t in tasks(db, states=None)} == {"stopped"}
+    assert sorted((t["status"], t["outcome"]) for t in tasks(db, states=None)) == [
+        ("done", "replied"), ("stopped", "not a fit")]  # the touch they replied to was done
 
 
 def test_a_contact_met_again_gets_a_fresh_plan_and_keeps_history(db: Database) -> None:
