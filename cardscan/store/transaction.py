@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..errors import NotFoundError, StorageError, shown
@@ -195,11 +196,16 @@ class Transaction(TaskQueries, ReviewQueries):
                      now: dt.datetime, keep: bool = False) -> EventView:
         """Record an event (its name in any case is one event): a new one, or new dates for
         the one of that name (``keep``: an existing one stays as it is)."""
-        row = self.session.scalar(select(EventRow).where(
-            func.lower(EventRow.name) == name.lower()))
+        named = select(EventRow).where(func.lower(EventRow.name) == name.lower())
+        row = self.session.scalar(named)
         if row is None:
-            row = EventRow(name=name, starts_on=starts_on, ends_on=ends_on, created_at=now)
-            self.session.add(row)
+            try:  # two batches of one event at once: one records it, the other finds it
+                with self.session.begin_nested():
+                    row = EventRow(name=name, starts_on=starts_on, ends_on=ends_on,
+                                   created_at=now)
+                    self.session.add(row)
+            except IntegrityError:
+                row = self.session.scalars(named).one()
         elif not keep:
             row.name, row.starts_on, row.ends_on = name, starts_on, ends_on
         self.session.flush()
