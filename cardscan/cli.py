@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import sys
+import threading
 import traceback
 import uuid
 from collections import Counter
@@ -656,6 +657,11 @@ def _run_batch(jobs: list[Any], db: Database, ctx: Context, workers: int, *,
         pool = WorkerPool(workers, memory_mb=ctx.pipeline.limits.worker_memory_mb,
                           prepare=partial(warm, ctx.pipeline))
         label = "cards"
+    # The parent plans each card's first touch: it loads the holidays and templates while the
+    # workers load their engines, not on the first card.
+    from .followup.lifecycle import warm as warm_planner
+
+    threading.Thread(target=warm_planner, args=(ctx.pipeline.policy,), daemon=True).start()
     try:
         with Progress(*columns, console=_console(True), transient=True) as progress:
             bar = progress.add_task(label, total=len(jobs), rate="")

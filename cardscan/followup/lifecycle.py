@@ -30,7 +30,15 @@ T = TypeVar("T")
 def first_touch(meeting: planner.Meeting, policy: Followup) -> list[PlannedTask]:
     """A new contact starts its sequence with the first touch; each later one is planned when
     the one before is done (from that day)."""
-    return planner.plan(meeting, policy)[:1]
+    # Only the first is written: drafting the whole cadence cost the batch parent 3 ms a card.
+    return [planner.first(meeting, policy)]
+
+
+def warm(policy: Followup) -> None:
+    """Load what planning a first touch needs (the country's holidays, the draft templates)
+    before the first card: a batch's parent does it while its workers load their engines,
+    instead of on the first card (measured: 0.2 s for the holidays, 0.1 s for templates)."""
+    planner.plan(planner.Meeting(met_on=dt.date.today(), name="Warm Up"), policy)
 
 
 def card_meeting(card: ParsedCard) -> planner.Meeting:

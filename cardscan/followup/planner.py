@@ -108,10 +108,15 @@ def draft_language(meeting: Meeting, policy: Followup) -> str:
     return "en"
 
 
+def first(meeting: Meeting, policy: Followup) -> PlannedTask:
+    """The first touch of a meeting's cadence."""
+    return touch(1, first_touch_due(meeting.met_on, policy, priority=meeting.priority),
+                 meeting, policy)
+
+
 def plan(meeting: Meeting, policy: Followup) -> list[PlannedTask]:
     """The whole cadence for one meeting, each touch due after the one before."""
-    tasks = [touch(1, first_touch_due(meeting.met_on, policy, priority=meeting.priority),
-                   meeting, policy)]
+    tasks = [first(meeting, policy)]
     for number in range(2, len(policy.touches) + 1):
         tasks.append(touch(number, later_touch_due(number, tasks[-1].due_on, policy),
                            meeting, policy))
