@@ -5,12 +5,11 @@ contact (no phones, e-mails or meetings), a card page reads one contact."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, exists, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..errors import NotFoundError, UsageError
@@ -27,6 +26,7 @@ from .schema import (
     ScanRow,
     TaskRow,
 )
+from .search import search_conditions
 from .views import (
     CardPage,
     CorrectionRef,
@@ -50,40 +50,11 @@ _ORDER: dict[str, tuple[Any, ...]] = {
     "name": (func.lower(ContactRow.name), ContactRow.id),
     "company": (func.lower(ContactRow.company), func.lower(ContactRow.name), ContactRow.id),
 }
-_PHONE_LIKE = re.compile(r"^[\d\s()+\-./]+$")
-
-
 def _status(status: str) -> list[Any]:
     if status == "all":
         return []
     return [ContactRow.reviewed.is_(status == "reviewed")]
 
-
-def _like(word: str) -> str:
-    """A LIKE pattern that finds ``word`` anywhere, its own % and _ taken literally."""
-    return "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
-
-
-def search_conditions(text: str) -> list[Any]:
-    """Each word must be found in some field (any case); a query that is a phone number
-    (digits, spaces, + - ( ) . /) finds it by its digits."""
-    text = text.strip()
-    digits = re.sub(r"\D", "", text)
-    if _PHONE_LIKE.match(text) and len(digits) >= 3:
-        return [exists().where(PhoneRow.contact_id == ContactRow.id,
-                               PhoneRow.number.like(f"%{digits}%"))]
-    conditions = []
-    for word in text.split():
-        like = _like(word)
-        conditions.append(or_(
-            *(column.ilike(like, escape="\\") for column in (
-                ContactRow.name, ContactRow.company, ContactRow.title)),
-            exists().where(EmailRow.contact_id == ContactRow.id,
-                           EmailRow.address.ilike(like, escape="\\")),
-            exists().where(NoteRow.contact_id == ContactRow.id, or_(
-                NoteRow.event.ilike(like, escape="\\"), NoteRow.text.ilike(like, escape="\\"),
-                cast(NoteRow.topics, String).ilike(like, escape="\\")))))
-    return conditions
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,8 @@ class ContactRow(Base):
     merged_into: Mapped[int | None] = mapped_column(Integer)
     # How to say the name ("zo-AY leh-FEV"), from the back of a card or typed by a person.
     pronunciation: Mapped[str | None] = mapped_column(Text)
+    # What a search looks through, folded (any case, no accents): ``store.search``.
+    search: Mapped[str] = mapped_column(Text, default="", server_default="")
     phones: Mapped[list[PhoneRow]] = relationship(order_by="PhoneRow.id")
     emails: Mapped[list[EmailRow]] = relationship(order_by="EmailRow.id")
     notes: Mapped[list[NoteRow]] = relationship(order_by="NoteRow.id")

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from ..errors import NotFoundError, UsageError
 from ..model import ACTIVE, PlannedTask
 from .convert import task_view
-from .review import search_conditions
 from .schema import ContactRow, NoteRow, TaskRow
+from .search import search_conditions
 from .views import DUE_GROUPS, TaskPage, TaskView
 
 

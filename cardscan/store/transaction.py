@@ -36,6 +36,7 @@ from .schema import (
     SyncedRow,
     TaskRow,
 )
+from .search import contact_values, search_text
 from .tasks import TaskQueries
 from .views import (
     ContactView,
@@ -69,12 +70,28 @@ class Transaction(TaskQueries, ReviewQueries):
             return
         ids, self._changed = sorted(self._changed), set()
         self.session.flush()
-        latest = dict(self.session.execute(
-            select(NoteRow.contact_id, NoteRow.confidence).where(NoteRow.contact_id.in_(ids))
-            .order_by(NoteRow.met_on, NoteRow.id)).all())  # the newest meeting wins
+        latest: dict[int, Any] = {}
+        meetings: dict[int, list[tuple[Any, ...]]] = {}
+        for contact_id, confidence, *meeting in self.session.execute(
+                select(NoteRow.contact_id, NoteRow.confidence, NoteRow.event, NoteRow.text,
+                       NoteRow.topics, NoteRow.actions).where(NoteRow.contact_id.in_(ids))
+                .order_by(NoteRow.met_on, NoteRow.id)):
+            latest[contact_id] = confidence  # the newest meeting wins
+            meetings.setdefault(contact_id, []).append(tuple(meeting))
+        emails: dict[int, list[str]] = {}
+        for contact_id, address in self.session.execute(
+                select(EmailRow.contact_id, EmailRow.address).where(EmailRow.contact_id.in_(ids))):
+            emails.setdefault(contact_id, []).append(address)
+        phones: dict[int, list[str]] = {}
+        for contact_id, number in self.session.execute(
+                select(PhoneRow.contact_id, PhoneRow.number).where(PhoneRow.contact_id.in_(ids))):
+            phones.setdefault(contact_id, []).append(number)
         for row in self.session.scalars(select(ContactRow).where(ContactRow.id.in_(ids))):
             row.weakest, row.checks = rank({**(row.confidence or {}),
                                             **(latest.get(row.id) or {})}, row.alternatives)
+            row.search = search_text(contact_values(row, emails.get(row.id, ()),
+                                                    meetings.get(row.id, ())),
+                                     phones.get(row.id, ()))
 
     def identity(self) -> uuid.UUID:
         found = self.session.scalar(select(IdentityRow.uuid).where(IdentityRow.id == 1))
@@ -157,6 +174,7 @@ class Transaction(TaskQueries, ReviewQueries):
 
     def set_pronunciation(self, contact_id: int, value: str | None) -> None:
         self._contact_row(contact_id).pronunciation = value
+        self.changed(contact_id)
 
     def set_consent(self, contact_id: int, consent: bool) -> None:
         self._contact_row(contact_id).marketing_consent = consent
@@ -173,6 +191,12 @@ class Transaction(TaskQueries, ReviewQueries):
             contact.weakest, contact.checks = rank({**card.contact.confidence,
                                                     **card.note.confidence}, None)
             contact.pronunciation = card.note.pronunciation
+            # ... and its search text (the meeting it will have: this card's).
+            meeting = (card.event, card.back_ocr.text if card.back_ocr else "",
+                       card.note.topics, card.note.actions)
+            contact.search = search_text(contact_values(contact, card.contact.emails,
+                                                        [meeting]),
+                                         [p.number for p in card.contact.phones])
             self.session.add(contact)
         else:
             _merge_into(contact, card.contact)

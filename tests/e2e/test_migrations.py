@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 
 from cardscan.errors import StorageError
 from cardscan.review.app import create_app
-from cardscan.store import SCHEMA_REVISION, Database
+from cardscan.store import SCHEMA_REVISION, Database, QueueQuery
 from cardscan.store.migrate import script_head
 from tests.conftest import SAMPLES
 from tests.databases import database_url, on_postgres
@@ -76,6 +76,14 @@ def test_a_database_of_the_previous_release_is_upgraded_with_everything_in_it(
         assert con.execute(text("SELECT count(*) FROM tasks WHERE state = 'done'")).scalar() == 1
     assert len(scans) == 7  # 4 fronts, 3 backs
     client = create_app(db).test_client()
+    # The queue places and search texts of the old contacts were filled in by the upgrade.
+    with db.transaction() as tx:
+        for contact in contacts:
+            for word in filter(None, [contact["name"], contact["company"], *contact["emails"]]):
+                found = tx.queue_page(QueueQuery(search=word.split()[0], status="all"))
+                assert contact["id"] in [i.id for i in found.items], (word, contact["name"])
+        assert {i.id for i in tx.queue_page(QueueQuery(status="all")).items} == {
+            c["id"] for c in contacts}
     for scan_id, sha256, stored_path, view_path in scans:
         assert not PurePath(stored_path).is_absolute() and view_path.startswith("views/")
         original = db.scans.file(stored_path, "scan")

@@ -217,6 +217,10 @@ def test_search_filters_sorting_and_pages(db: Database) -> None:
         return [i.id for i in _queue(db, status="all", sort="oldest", **query).items]
 
     assert ids(search="lumen") == [dana]  # company, any case
+    assert ids(search="LÜMEN") == ids(search="Lumen") == [dana]  # any accent
+    zoe = _add(db, "Zoé Lefèvre", company="Lumière", email="zoe@lumiere.example")
+    assert ids(search="zoe lefevre") == ids(search="ZOÉ") == [zoe]
+    actions.delete(db, zoe)
     assert ids(search="dana lumen") == [dana]  # every word, any field
     assert ids(search="dana helix") == []
     assert ids(search="helix.example") == [ida]  # e-mail
