@@ -334,8 +334,7 @@ def separate_ink(rgb: np.ndarray) -> np.ndarray | None:
     if np.count_nonzero(coloured & marks) < 0.005 * gray.size:
         return None  # a plain back: nothing to separate
     # Ink keeps its darkness (blue ink is light in plain gray: use its darkest channel).
-    darkness = np.min(rgb, axis=2)
-    return np.where(ink, darkness, 255).astype(np.uint8)
+    return np.where(ink, np.min(rgb, axis=2), 255).astype(np.uint8)
 
 
 def remove_rules(gray: np.ndarray, *, min_fraction: float = 0.25) -> np.ndarray:
@@ -397,6 +396,25 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     if image.ndim == 2:
         return image
     return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+def darkest(image: np.ndarray) -> np.ndarray:
+    """Gray in which coloured pen ink is as dark as black ink: each pixel's darkest channel
+    when the writing is coloured, plain gray otherwise. Plain gray makes blue ink light and
+    its thin strokes fade: the handwriting-font backs (blue ink) read "11/14" as "1/14"; with
+    the darkest channel their date met went 16 -> 17 of 18, character accuracy 0.984 ->
+    0.986. On colourless pen (the real pen notes) the darkest channel is gray plus sensor
+    noise, and measured worse (fields 0.981 -> 0.974), hence the test for colour."""
+    if image.ndim == 2:
+        return image
+    gray = to_gray(image)
+    marks = gray < 200
+    if not marks.any():
+        return gray
+    saturation = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)[:, :, 1]
+    if float(np.median(saturation[marks])) < 60:
+        return gray
+    return np.ascontiguousarray(np.min(image, axis=2))
 
 
 def is_dark(gray: np.ndarray) -> bool:
@@ -469,8 +487,12 @@ def prepare_page(rgb: np.ndarray, settings: Preprocess) -> list[Crop]:
 def _finish(crop: Crop, settings: Preprocess) -> None:
     """Gray, straighten, even the light, enlarge: the steps every card gets."""
     ink = separate_ink(crop.image) if settings.separate_ink and crop.image.ndim == 3 else None
-    gray = crop.step("ink" if ink is not None else "gray",
-                     ink if ink is not None else to_gray(crop.image))
+    if ink is not None:
+        gray = crop.step("ink", ink)
+    elif settings.separate_ink:  # a back: pen ink at its darkest, as separate_ink keeps it
+        gray = crop.step("gray", darkest(crop.image))
+    else:
+        gray = crop.step("gray", to_gray(crop.image))
     if settings.remove_rules:
         gray = crop.step("rules", remove_rules(gray, min_fraction=settings.rule_min_fraction))
     if settings.deskew:

@@ -145,3 +145,26 @@ def test_ink_is_kept_and_coloured_print_dropped_on_a_back() -> None:
     plain = np.full((300, 600, 3), 250, np.uint8)
     cv2.putText(plain, "Met 11/12", (20, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (30, 60, 200), 3)
     assert imaging.separate_ink(plain) is None  # nothing to separate: left to the usual gray
+
+
+def test_blue_pen_is_as_dark_as_black_pen_in_a_backs_gray() -> None:
+    back = np.full((200, 600, 3), 250, np.uint8)
+    cv2.putText(back, "Met 11/14", (20, 120), cv2.FONT_HERSHEY_SIMPLEX, 2, (30, 60, 200), 3)
+    gray = imaging.darkest(back)
+    assert gray.shape == back.shape[:2]
+    assert gray.min() <= 30 < imaging.to_gray(back).min()  # plain gray makes blue ink light
+    pencil = np.full((200, 600, 3), 250, np.uint8)
+    cv2.putText(pencil, "Met 11/14", (20, 120), cv2.FONT_HERSHEY_SIMPLEX, 2, (70, 72, 68), 3)
+    assert np.array_equal(imaging.darkest(pencil), imaging.to_gray(pencil))  # no colour: gray
+    blank = np.full((50, 50, 3), 250, np.uint8)
+    assert np.array_equal(imaging.darkest(blank), imaging.to_gray(blank))
+
+
+def test_a_plain_back_with_blue_pen_is_read_from_its_darkest_channel() -> None:
+    back = np.full((300, 600, 3), 250, np.uint8)
+    cv2.putText(back, "Met 11/14", (20, 120), cv2.FONT_HERSHEY_SIMPLEX, 2, (30, 60, 200), 3)
+    steps = dict(imaging.prepare_page(back, Preprocess(find_cards=False))[0].steps)
+    assert steps["gray"].min() <= 30
+    front = dict(imaging.prepare_page(back, Preprocess(find_cards=False,
+                                                       separate_ink=False))[0].steps)
+    assert front["gray"].min() > 30
