@@ -27,7 +27,7 @@ from .errors import CardscanError, ConfigError
 from .model import Note, OcrResult, contact_record
 from .parse import parse_front, parse_note
 from .parse.lines import fold
-from .pipeline import Context, Job, card_json, ingest_many, read_sides, scan
+from .pipeline import Context, Job, card_json, ingest_many, read_job, read_sides, scan
 from .read.engines import default_engines
 from .read.loading import read_card_image
 from .store import Database
@@ -245,6 +245,10 @@ def throughput(fronts: list[Path], ctx: Context, summary: dict[str, Any], *,
     # This machine's two cores are shared: one run of each swung 1.5x-1.9x apart, so 1 and 2
     # workers alternate and each keeps its median rate.
     trials: dict[int, list[float]] = {1: [], 2: []}
+    # The same cards only read (nothing stored, no parent at work): how far this machine's
+    # two cores scale at all, the ceiling of the batch's speed-up.
+    reading: dict[int, list[float]] = {1: [], 2: []}
+    images = [read_card_image(f, decode=False, limits=ctx.pipeline.limits) for f in sample]
     for _ in range(_THROUGHPUT_TRIALS):
         for workers in (1, 2):
             with (tempfile.TemporaryDirectory() as tmp,
@@ -254,7 +258,11 @@ def throughput(fronts: list[Path], ctx: Context, summary: dict[str, Any], *,
                 started = time.perf_counter()
                 done = list(ingest_many([Job(f) for f in sample], db, ctx, executor=pool))
                 trials[workers].append(len(done) / (time.perf_counter() - started))
+                started = time.perf_counter()
+                list(pool.map(read_job, images, [None] * len(images), [ctx] * len(images)))
+                reading[workers].append(len(images) / (time.perf_counter() - started))
     rates = {workers: statistics.median(found) for workers, found in trials.items()}
+    read_rates = {workers: statistics.median(found) for workers, found in reading.items()}
     cluster = _cluster_rates(sample, ctx) if dask else {}
     languages = ctx.pipeline.ocr.languages
     bare = {"default": bare_tesseract_seconds(sample),
@@ -264,6 +272,7 @@ def throughput(fronts: list[Path], ctx: Context, summary: dict[str, Any], *,
     summary["throughput"] = {"cards": len(sample), "cards_per_second_1": round(rates[1], 3),
                              "cards_per_second_2": round(rates[2], 3),
                              "speedup_2": round(rates[2] / rates[1], 3),
+                             "reading_only_speedup_2": round(read_rates[2] / read_rates[1], 3),
                              "seconds_per_card_1": round(per_card, 4),
                              "bare_tesseract_seconds": bare["default"],
                              "vs_bare": ratios["default"],
@@ -275,6 +284,8 @@ def throughput(fronts: list[Path], ctx: Context, summary: dict[str, Any], *,
              "| batch workers | cards | cards/s | speed-up |", "|---|---|---|---|",
              f"| 1 | {len(sample)} | {rates[1]:.2f} | 1.00 |",
              f"| 2 | {len(sample)} | {rates[2]:.2f} | {rates[2] / rates[1]:.2f} |",
+             *(f"| {n}, reading only (nothing stored) | {len(sample)} | {read_rates[n]:.2f} | "
+               f"{read_rates[n] / read_rates[1]:.2f} |" for n in (1, 2)),
              *(f"| {n} Dask (LocalCluster, one run) | {len(sample)} | {rate:.2f} | "
                f"{rate / rates[1]:.2f} |" for n, rate in cluster.items()),
              "", f"batch time per card with 1 worker: {per_card:.3f} s (read, parse, store); "

@@ -221,6 +221,8 @@ def test_bench_runs_on_any_labelled_folder(real_cli, tmp_path: Path, cards) -> N
     summary = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["set"]
     assert 0.5 <= summary["accuracy"] <= 1.0
     assert summary["seconds_per_card"] > 0
+    assert "reading only (nothing stored)" in done.stdout  # the machine's own ceiling
+    assert summary["throughput"]["reading_only_speedup_2"] > 0
 
 
 def test_scan_picks_one_card_of_a_sheet(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
