@@ -53,6 +53,11 @@ ROTATED: dict[int, tuple[str, ...]] = {  # degrees counter-clockwise
     270: ("de-dark-serif", "us-centered-dots-llc"),
 }
 SCAN200 = ("all-caps-name", "two-column-fax", "us-one-phone-https")
+# Glossy cards photographed under a lamp: a highlight and a thumb's smear over both sides.
+GLARE: tuple[tuple[str, str, str], ...] = (  # card, size, desk
+    ("uk-scotland-labels", "large", "grey"),
+    ("long-title-shrink", "small", "oak"),
+)
 SHEET = ("de-gmbh-co-kg-fax", "all-caps-name", "de-dark-serif", "us-centered-dots-llc")
 PDF_PAGES = ("long-title-shrink", "de-band-gmbh")
 TABLE = ("two-column-fax", "uk-scotland-labels")  # left, right
@@ -255,6 +260,34 @@ def sensor(gen: Gen, arr: Array, sigma: float) -> Array:
     return arr + (2.0 + 0.25 * np.sqrt(np.maximum(arr, 0))) * luma + 2.5 * chroma
 
 
+def glossy(card: Image.Image, gen: Gen) -> tuple[Image.Image, str]:
+    """A glossy card as the camera sees it under a lamp: a soft, elongated highlight that
+    washes the print out towards white (70-85% at its middle) and a greasy smear (a band where
+    the print is blurred and lifted)."""
+    arr = np.asarray(card.convert("RGB"), dtype=np.float32)
+    h, w = arr.shape[:2]
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    cx, cy = gen.uniform(0.3, 0.7) * w, gen.uniform(0.3, 0.7) * h
+    t = gen.uniform(0, np.pi)
+    along = (x - cx) * np.cos(t) + (y - cy) * np.sin(t)
+    across = -(x - cx) * np.sin(t) + (y - cy) * np.cos(t)
+    long_axis, short_axis = gen.uniform(0.25, 0.4) * w, gen.uniform(0.08, 0.14) * w
+    peak = gen.uniform(0.7, 0.85)
+    shine = peak * np.exp(-((along / long_axis) ** 2 + (across / short_axis) ** 2))[..., None]
+    arr = arr * (1 - shine) + 255.0 * shine
+    s = gen.uniform(0, np.pi)  # the smear: a band across the card
+    sx, sy = gen.uniform(0.2, 0.8) * w, gen.uniform(0.2, 0.8) * h
+    distance = np.abs(-(x - sx) * np.sin(s) + (y - sy) * np.cos(s))
+    band = np.clip(1 - distance / (0.1 * h), 0, 1) ** 2
+    band *= np.exp(-((((x - sx) * np.cos(s) + (y - sy) * np.sin(s)) / (0.3 * w)) ** 2))
+    smear = cv2.GaussianBlur(band.astype(np.float32), (0, 0), 6)[..., None]
+    blurred = cv2.GaussianBlur(arr, (0, 0), 3.5) + 45.0
+    arr = arr * (1 - smear) + blurred * smear
+    image = Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), mode="RGB")
+    return image, (f"glare {peak:.0%} at its middle, {2 * long_axis / w:.0%} of the card "
+                   "long; a smear across it")
+
+
 def phone_photo(cards: list[Image.Image], desk: str, kind: str, gen: Gen
                 ) -> tuple[Image.Image, Shot]:
     """Photograph cards lying side by side on a desk; return the frame and what was drawn."""
@@ -393,6 +426,27 @@ def capture_photos(fronts: dict[str, Image.Image], images: Path, seed: int,
             save_jpeg(image, images / back, shot.quality, orientation)
             note += f"; back photographed too ({shot.describe()})"
         out.append(Capture(name, "photo", file, card_id, note, back=back))
+    return out
+
+
+def capture_glare(fronts: dict[str, Image.Image], images: Path, seed: int,
+                  backs: dict[str, Image.Image]) -> list[Capture]:
+    """One phone photo per GLARE row of the glossy card's front, and one of its back."""
+    out = []
+    for card_id, kind, desk in GLARE:
+        name = f"{card_id}-glare"
+        files = (f"{card_id}_glare.jpg", f"{card_id}_glare_back.jpg")  # paired by name
+        said = []
+        for side, file, part in ((fronts[card_id], files[0], name),
+                                 (backs[card_id], files[1], f"{name}-back")):
+            gen = rng(seed, part)
+            shiny, about = glossy(side, gen)
+            image, shot = phone_photo([shiny], desk, kind, gen)
+            save_jpeg(image, images / file, shot.quality)
+            said.append(f"{about} ({kind} phone photo on {DESKS[desk][2]}: {shot.describe()})")
+        out.append(Capture(name, "glare", files[0], card_id,
+                           f"glossy card: {said[0]}; back the same way: {said[1]}",
+                           back=files[1]))
     return out
 
 

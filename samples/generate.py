@@ -28,6 +28,7 @@ if str(HERE) not in sys.path:  # run from any cwd, or imported by path
 from degrade import (  # noqa: E402
     PHOTOS,
     Capture,
+    capture_glare,
     capture_pdf,
     capture_photos,
     capture_rescans,
@@ -708,6 +709,8 @@ back-of-card keys (`met_on`, `event`, `topics`, `actions`, `priority`): captures
   frames are 1600x1200, `small` 1200x900. Keystone is how much shorter the card's far edge is.
 - `rot90` / `rot180` / `rot270`: the clean front turned that many degrees counter-clockwise.
 - `scan200`: the front resampled to 200 dpi; `dark`: light text on a dark card.
+- `glare`: a glossy card photographed under a lamp, both sides: a highlight that washes the
+  print out towards white and a greasy smear, then a phone photo as above.
 - `sheet`: four cards on one A4 flatbed scan; `pdf`: one card per page of a PDF.
 
 **`card_index`** (optional, 1-based, absent means 1) picks one card in a file that holds
@@ -744,7 +747,7 @@ def main() -> None:
     fronts = {card_id: b.front for card_id, b in built.items()}
     backs = {card_id: b.back for card_id, b in built.items() if b.back is not None}
     extra = [*capture_photos(fronts, images, SEED, backs),
-             *capture_rescans(fronts, images, backs),
+             *capture_glare(fronts, images, SEED, backs), *capture_rescans(fronts, images, backs),
              *build_dark(built, images), *capture_sheet(fronts, images, SEED),
              *capture_pdf(fronts, images, REFERENCE), *capture_table(fronts, images, SEED)]
     cards = [b.entry for b in built.values()] + [entry(c, built[c.card]) for c in extra]

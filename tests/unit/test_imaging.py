@@ -168,3 +168,18 @@ def test_a_plain_back_with_blue_pen_is_read_from_its_darkest_channel() -> None:
     front = dict(imaging.prepare_page(back, Preprocess(find_cards=False,
                                                        separate_ink=False))[0].steps)
     assert front["gray"].min() > 30
+
+
+def test_ink_under_glare_is_kept_and_made_dark() -> None:
+    back = np.full((300, 600, 3), 250, np.uint8)
+    cv2.putText(back, "Met 11/4", (20, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (30, 60, 200), 3)
+    cv2.putText(back, "Greenbuild", (320, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (30, 60, 200), 3)
+    back[230:290, :] = (230, 90, 40)  # an orange printed band: the back has print to drop
+    shine = np.zeros((300, 600, 1), np.float32)
+    shine[:150, 300:] = 0.8  # a lamp's glare over "Greenbuild": pale, nearly grey ink
+    glared = (back * (1 - shine) + 255 * shine).astype(np.uint8)
+    ink = imaging.separate_ink(glared)
+    assert ink is not None
+    assert ink[230:290].min() == 255  # the band is dropped
+    assert ink[40:90, 20:300].min() < 60  # ink in plain light
+    assert ink[40:90, 320:].min() < 100  # ink under the glare, dark (255 = dropped)
