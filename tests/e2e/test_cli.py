@@ -223,6 +223,8 @@ def test_bench_runs_on_any_labelled_folder(real_cli, tmp_path: Path, cards) -> N
     assert summary["seconds_per_card"] > 0
     assert "reading only (nothing stored)" in done.stdout  # the machine's own ceiling
     assert summary["throughput"]["reading_only_speedup_2"] > 0
+    assert "| clean scans, front only |" in done.stdout  # the two clean scans, apart
+    assert summary["fronts_by_language"]["in the pipeline's languages"]["cards"] == 2
 
 
 def test_scan_picks_one_card_of_a_sheet(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
