@@ -86,6 +86,9 @@ test: system-deps font-deps browser-deps db-deps $(STAMP)
 	CARDSCAN_REQUIRE_BROWSER=1 $(BIN)/python -m tests.postgres -- $(BIN)/python -m pytest -m backends
 
 bench: system-deps $(STAMP)
+	# The bytecode an installed cardscan has (pip compiles a wheel's modules; with
+	# PYTHONDONTWRITEBYTECODE set, an editable checkout would compile them on every start).
+	$(BIN)/python -m compileall -q cardscan
 	$(BIN)/cardscan bench samples $(wildcard $(EVAL)/*/) --json $(DEMO)/bench.json
 	$(BIN)/python tests/nasty_files.py --measure
 	$(BIN)/cardscan review --bench 10000
