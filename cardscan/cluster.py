@@ -12,6 +12,9 @@ batches measure best.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -33,7 +36,33 @@ class _Warm(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         from .pipeline import warm
 
+        heap_for_images()
         warm(self.pipeline)
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
+
+
+def heap_for_images() -> bool:
+    """Undo the Dask nanny's MALLOC_TRIM_THRESHOLD_=65536 in this worker: with it glibc maps
+    every large array afresh and unmaps it on free, so each image a card is decoded, cleaned
+    and cut into costs page faults. Measured (clean synthetic scans, one Dask worker): decode
+    0.011 -> 0.006 s, preprocessing 0.040 -> 0.023 s, the whole card 0.197 -> 0.157 s.
+    Arrays under 32 MB come from the heap again and 64 MB may stay free in it. True when it
+    applied (a nanny set the variable, and the C library is glibc)."""
+    global heap_restored
+    if not os.environ.get("MALLOC_TRIM_THRESHOLD_"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        heap_restored = bool(libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
+                             and libc.mallopt(_M_TRIM_THRESHOLD, 64 << 20))
+    except (OSError, AttributeError):
+        return False  # not glibc: nothing to undo
+    return heap_restored
+
+
+heap_restored = False  # heap_for_images applied in this process
 
 
 class ClusterWork:

@@ -136,3 +136,20 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(tmp_path: Path) -> 
         stored = con.execute(text("SELECT sha256, count(*) FROM scans GROUP BY sha256")).all()
     assert len(stored) == len(fronts) and all(n == 1 for _, n in stored)
     assert len(db.contacts()) == len(fronts)
+
+
+def test_workers_get_their_heap_back_from_the_nanny(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Dask nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536 (every image mapped and
+    unmapped afresh: a card 25 % slower, measured); cardscan's worker setup undoes it."""
+    import cardscan.cluster
+    from cardscan.cluster import ClusterPool, heap_for_images
+
+    settings = resolve(None, env={})
+    with (distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                   dashboard_address=None) as cluster,
+          ClusterPool(cluster.scheduler_address, settings) as pool):
+        ran = pool.client.run(lambda: (os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                                       cardscan.cluster.heap_restored))
+    assert list(ran.values()) == [("65536", True)]  # done as the worker joined
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    assert heap_for_images() is False  # a process no nanny started is left as it is
