@@ -253,7 +253,7 @@ def _against_bare(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _warm(pipeline: Pipeline) -> None:
+def warm_worker(pipeline: Pipeline) -> None:
     from .pipeline import warm
 
     warm(pipeline)
@@ -277,7 +277,7 @@ def throughput(fronts: list[Path], ctx: Context, summary: dict[str, Any], *,
         for workers in (1, 2):
             with (tempfile.TemporaryDirectory() as tmp,
                   ProcessPoolExecutor(max_workers=workers) as pool):
-                list(pool.map(_warm, [ctx.pipeline] * workers))  # load models before the clock
+                list(pool.map(warm_worker, [ctx.pipeline] * workers))  # models before the clock
                 db = Database(f"sqlite:///{tmp}/bench.db", store=Path(tmp) / "scans")
                 started = time.perf_counter()
                 done = list(ingest_many([Job(f) for f in sample], db, ctx, executor=pool))
