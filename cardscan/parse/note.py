@@ -56,6 +56,20 @@ _ACTION_VERB_RE = re.compile(
     r"schicken|senden|anrufen|mailen|vorstellen|einladen|envoyer|appeler|rappeler|"
     r"presenter|inviter|enviar|llamar|mandar|presentar|invitar|ligar|apresentar|convidar|"
     r"inviare|chiamare|sturen|bellen)\b", re.IGNORECASE)
+# Printed copy on a card's back speaks to the reader ("Call us today for a quote", "Follow
+# us on LinkedIn", "Book your free consultation", "Visit www.acme.com"); a note written to
+# oneself never does, so such a line is no promised action. The reader: "you" in any of the
+# note languages (formal and plural), or "us" as the object of the line's first verb. Not
+# "our"/"we": a note-to-self says "send our deck"; not a capital "US" in a written line (the
+# country: "intro to US team").
+_READER_RE = re.compile(r"\b(?:you|your|yours|yourself|vous|votre|vos|usted|ustedes|"
+                        r"você|vocês|voce|voces|jullie)\b", re.IGNORECASE)
+_OBJECT_US_RE = re.compile(r"^\S+\s+(?:with\s+)?(us)\b", re.IGNORECASE)
+# Nothing after the verb but a site's address ("Visit www.acme.com"): the card's own,
+# printed. A page ("check acme.com/pricing"), a phone number or an e-mail address after the
+# verb may be a note ("Call back 415-555-0142").
+_ONLY_WEB_RE = re.compile(r"^\S+\s+(?:us\s+(?:at|on)\s+)?(?:https?://)?(?:www\.)?"
+                          r"[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}/?\s*[.!]?$")
 _HIGH_RE = re.compile(r"!!|\b(?:hot|urgent|asap|priority|important|vip|dringend|wichtig|eilig|"
                       r"urgente|importante|prioritaire|prioritario|prioridade|prioritaria|"
                       r"belangrijk|spoed)\b|[★☆*]", re.IGNORECASE)
@@ -266,9 +280,11 @@ def _strip_dates(text: str, languages: tuple[str, ...]) -> str:
 
 def _action(text: str) -> str | None:
     """A promised action: "f/u: send deck", "TODO intro", "→ call", or a line that starts
-    with a verb like "Send"."""
+    with a verb like "Send" (not printed copy addressed to the reader)."""
     if m := _ACTION_MARK_RE.match(text):
         return clean(text[m.end():].rstrip("!")) or None
+    if printed_copy(text):
+        return None
     if (rest := _after_keyword(text, _ACTION_WORDS)) is not None:
         if fold(text).startswith("next") and not re.match(r"next\s*[:\-]", fold(text)):
             return None  # "next week" is not an action heading
@@ -278,8 +294,19 @@ def _action(text: str) -> str | None:
     first, _, _ = text.partition(" ")
     mended = first.translate(_LETTERS) + text[len(first):]
     if _ACTION_VERB_RE.match(mended):
-        return clean(mended.rstrip("!"))
+        # The verb apart: OCR's mending of split e-mail addresses would join "email jane@x".
+        verb, _, rest = clean(mended.rstrip("!"), addresses=False).partition(" ")
+        return f"{verb} {clean(rest)}".strip()
     return None
+
+
+def printed_copy(text: str) -> bool:
+    """A line of print addressed to whoever holds the card: "Call us today", "Book your
+    visit", "Contactez-nous" (see _READER_RE), or a verb with nothing but a web address."""
+    if _READER_RE.search(text) or _ONLY_WEB_RE.match(text):
+        return True
+    us = _OBJECT_US_RE.match(text)
+    return us is not None and (us.group(1) == "us" or not any(c.islower() for c in text))
 
 
 def _split_items(text: str) -> list[str]:

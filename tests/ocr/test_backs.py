@@ -91,3 +91,21 @@ def test_a_back_turned_alone_is_turned_by_its_own_lines(tmp_path, turn: int) -> 
     [card] = scan(Job(FRONT, tmp_path / "card_back.png"), _context("auto"))
     assert (card.met_on, card.event) == (dt.date(2026, 11, 12), "Web Summit")
     assert card.note.actions == ("send pricing deck",)
+
+
+def test_print_on_a_back_that_speaks_to_the_reader_is_no_promise(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A back with the company's black printed line under the handwriting: the note's
+    fields come from the handwriting; the print is kept in the back's text, never promised
+    in a follow-up ("As promised: call us today for a free quote")."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    back = Image.open(BACK).convert("RGB")
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 26)
+    ImageDraw.Draw(back).text((back.width // 2, back.height - 40),
+                              "Call us today for a free quote · www.lumen.example",
+                              font=font, fill=(20, 20, 20), anchor="ms")
+    back.save(tmp_path / "card_back.png")
+    [card] = scan(Job(FRONT, tmp_path / "card_back.png"), _context("auto"))
+    assert card.back_ocr is not None and "free quote" in card.back_ocr.text
+    assert (card.met_on, card.event) == (dt.date(2026, 11, 12), "Web Summit")
+    assert card.note.actions == ("send pricing deck",)

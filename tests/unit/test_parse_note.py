@@ -74,3 +74,28 @@ def test_without_a_given_date_a_meeting_is_not_after_the_scan_date() -> None:
                       not_after=scanned).met_on == dt.date(2025, 12, 2)
     assert parse_note(["Met 11/20 @ CES"], reference=scanned,
                       not_after=scanned).met_on == dt.date(2026, 11, 20)
+
+
+@pytest.mark.parametrize("printed", [
+    "Call us today for a free quote", "Follow us on LinkedIn", "Connect with us on LinkedIn",
+    "CALL US TODAY", "Book your free consultation", "Schedule your appointment online",
+    "Email us: info@acme.example", "Visit www.acme.example", "Visit us at acme.example",
+    "Envoyer votre demande", "Enviar su pedido a usted",
+])
+def test_printed_copy_on_a_back_is_no_promised_action(printed: str) -> None:
+    """A card's back may carry print that speaks to the reader; the follow-up must not
+    promise it ("As promised: call us today for a free quote")."""
+    note = parse_note(["Met 11/12 @ Web Summit", printed, "Send pricing deck"], reference=REF)
+    assert note.actions == ("Send pricing deck",)
+
+
+@pytest.mark.parametrize(("written", "action"), [
+    ("Send our deck", "Send our deck"),  # the writer's own company: a note-to-self
+    ("Intro to US team", "Intro to US team"),  # the country, not the reader
+    ("INTRO TO US TEAM", "Intro to US team"),
+    ("Check acme.example/pricing", "Check acme.example/pricing"),  # a page to look at
+    ("email jane@acme.example re pricing", "email jane@acme.example re pricing"),
+    ("Call back 415-555-0142", "Call back 415-555-0142"),
+])
+def test_notes_to_oneself_stay_actions(written: str, action: str) -> None:
+    assert parse_note([written], reference=REF).actions == (action,)
