@@ -16,8 +16,9 @@ _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"
 # "kenney @ animalservice.com": spaces around the at sign.
 _AT_SPACES_RE = re.compile(r"(?<=\w)\s*@\s*(?=\w)")
 # Top-level domains seen on cards; a dot that OCR lost before one of these is put back.
-_TLDS = ("com|net|org|info|biz|io|co|ai|app|dev|tech|eu|us|uk|de|fr|es|it|nl|be|at|ch|br|in|"
-         "ca|au|ie|pt|mx|se|no|dk|fi|pl|cz|jp|cn")
+_TLDS = ("com|net|org|edu|gov|mil|int|info|biz|io|co|ai|app|dev|tech|eu|us|uk|de|fr|es|it|nl|"
+         "be|at|ch|br|in|ca|au|ie|pt|mx|se|no|dk|fi|pl|cz|jp|cn|kr|tw|hk|sg|nz|za|ar|cl|ru|"
+         "tr|gr|hu|ro|il|ae|lu|sk|si|hr|ua|vn|ac")
 # "name@host. com", "www.host. fr": OCR puts a space after the last dot of a domain.
 _SPLIT_TLD_RE = re.compile(r"((?:@|www\.)[\w.-]*\w)\.\s+([a-z]{2,6})\b")
 # "name@host de", "host,de", "www host de": the dot read as a space or a comma.
@@ -63,7 +64,7 @@ LEGAL_FORMS = (
     "s.a.", "sa", "s.a.s.", "sas", "sarl", "s.r.l.", "srl", "b.v.", "bv", "n.v.", "as", "a/s",
     "ab", "oy", "llp", "lp", "plc", "pty", "pty ltd", "ltda", "ltda.", "me", "eireli", "corp",
     "corp.", "corporation", "co.", "company", "group", "holdings", "partners", "s.p.a.", "spa",
-    "kk", "pvt", "pvt.", "e.k.", "ug",
+    "kk", "pvt", "pvt.", "e.k.", "ug", "ohg", "gbr", "kgaa", "se", "s.l.", "sl", "s.l.u.",
 )
 _LEGAL_RE = re.compile(
     r"(?:^|[\s,&])(" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True))
@@ -78,7 +79,10 @@ DIGIT_RUN_RE = re.compile(r"\d")
 STREET_WORDS = re.compile(
     r"\b(?:st|street|ave|avenue|av|rd|road|blvd|boulevard|dr|drive|ln|lane|way|ct|court|pl|"
     r"place|sq|square|hwy|highway|pkwy|parkway|suite|ste|floor|fl|unit|building|bldg|po box|"
-    r"\w*stra(?:ße|sse|be|&e|e)|str|\w+(?:weg|platz|allee|gasse|damm|ring)|weg|platz|allee|gasse|ring|damm|rue|avenue|bd|calle|rua|avenida|"
+    # German compounds ("Kaiserring", "Südring"; not "Engineering" or "Catering": a vowel
+    # before "ring" is English "-ing").
+    r"\w*stra(?:ße|sse|be|&e|e)|str|\w+(?:weg|platz|allee|gasse|damm)|\w*[^\Waeiouyäöü]ring|"
+    r"weg|platz|allee|gasse|ring|damm|rue|avenue|bd|calle|rua|avenida|"
     r"alameda|travessa|sala|andar|conj|bairro|cep)\b\.?", re.IGNORECASE)
 POSTCODE_RES = {
     "US": re.compile(r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"),

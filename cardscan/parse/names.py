@@ -22,6 +22,7 @@ def split_name(text: str, *, two_surnames: bool = False) -> Name:
     father's and mother's surnames ("Lucía Fernández Ortega")."""
     if _EAST_ASIAN_RE.fullmatch(text.strip()):
         return _east_asian(text.strip())
+    text = without_credentials(text)
     human = HumanName(text)
     if text.isupper() or text.islower():
         human.capitalize(force=True)
@@ -36,6 +37,19 @@ def split_name(text: str, *, two_surnames: bool = False) -> Name:
     return Name(full=full, given=human.first or None, family=family or None)
 
 
+# Degrees and licences written as dotted initials after the name (", B.S.B.A.", ", R.N.,
+# B.S.N.", ", Ph.D."): nameparser knows the common ones (PhD, MBA) and reads the rest as the
+# first name of a "Family, Given" name.
+_CREDENTIALS_RE = re.compile(r"(?:\s*,\s*(?:[A-Z][A-Za-z]{0,3}\.){2,})+\s*$")
+
+
+def without_credentials(text: str) -> str:
+    """The name without dotted credentials after it, when a name of two words or more is
+    left."""
+    bare = _CREDENTIALS_RE.sub("", text)
+    return bare if len(bare.split()) >= 2 else text
+
+
 # Suffixes that are part of the name (not a degree or an honour): kept in the full name.
 _GENERATIONAL = frozenset({"jr", "sr", "ii", "iii", "iv", "junior", "senior", "filho", "neto"})
 
@@ -47,6 +61,14 @@ _PARTICLES = frozenset({"van", "von", "der", "den", "de", "da", "das", "dos", "d
 # family and the given name, as Japanese cards print it).
 _EAST_ASIAN_RE = re.compile(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]{1,3}"
                             r"(?:[ \u3000]?[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]{1,3})")
+
+
+def east_asian_piece(text: str) -> bool:
+    """One to three Chinese characters, kana or hangul: a family or a given name alone."""
+    return bool(_EAST_ASIAN_PIECE_RE.fullmatch(text.strip()))
+
+
+_EAST_ASIAN_PIECE_RE = re.compile(r"[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7af]{1,3}")
 
 
 def _east_asian(text: str) -> Name:
@@ -65,7 +87,7 @@ def looks_like_name(text: str) -> bool:
     stripped = text.strip()
     if _EAST_ASIAN_RE.fullmatch(stripped):
         return len(stripped.replace(" ", "").replace("\u3000", "")) >= 2
-    human = HumanName(text)
+    human = HumanName(without_credentials(text))
     core = [p for p in (human.first, human.middle, human.last) if p]
     words = " ".join(core).replace("-", " ").replace("'", "").split()
     fewest = 1 if human.title else 2  # "Dr. Carson" is a name; "Carson" alone is not

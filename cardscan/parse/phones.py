@@ -43,7 +43,8 @@ def find_phones(lines: Iterable[str], region: str) -> list[Phone]:
             pending_label = line  # a label alone on its line ("Phone") names the next number
             continue
         text, pending_label = f"{pending_label} {line}".strip(), ""
-        phones, area_code = _phones_in_line(_repair_digits(text), region, area_code)
+        phones, area_code = _phones_in_line(_apart(_repair_digits(text), region), region,
+                                            area_code)
         if not phones and (squeezed := _squeezed(text)) != text:
             phones, area_code = _phones_in_line(_repair_digits(squeezed), region, area_code)
         found += [p for p in phones if all(p.number != q.number for q in found)]
@@ -70,12 +71,54 @@ def _repair_digits(line: str) -> str:
         lambda c: c.group(0).translate(_DIGIT_LOOKALIKES), m.group(0)), line)
 
 
+# Numbers printed side by side with only spaces between ("650 321 3900 408 390 7771"): a
+# run of digit groups that phonenumbers takes as one invalid number.
+_DIGIT_RUN = re.compile(r"\+?\(?\d[\d().-]*(?: \(?\d[\d().-]*)+")
+
+
+def _apart(line: str, region: str) -> str:
+    """Runs of digit groups that are no valid number as a whole but are two or more valid
+    numbers side by side, or a postal code and a valid number ("CA 94306 650 321 3900"), set
+    apart by " / " so each is found with its own label."""
+    def split(run: str) -> str:
+        groups = run.split(" ")
+        if _valid(run, region) or len(groups) < 2:
+            return run
+        for i in range(1, len(groups)):
+            left, right = " ".join(groups[:i]), " ".join(groups[i:])
+            if _valid(left, region) and _valid(rest := split(right), region,
+                                               first_only=True):
+                return f"{left} / {rest}"
+        if re.fullmatch(r"\d{4,5}", groups[0]) and _valid(rest := split(" ".join(groups[1:])),
+                                                          region, first_only=True):
+            return f"{groups[0]} / {rest}"
+        return run
+
+    return _DIGIT_RUN.sub(lambda m: split(m.group(0)), line)
+
+
+def _valid(text: str, region: str, *, first_only: bool = False) -> bool:
+    """Whether ``text`` is one valid number (``first_only``: up to its first " / ")."""
+    if first_only:
+        text = text.split(" / ")[0]
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(text, region))
+    except phonenumbers.NumberParseException:
+        return False
+
+
 def _phones_in_line(line: str, region: str, area_code: str) -> tuple[list[Phone], str]:
-    """The phones on one line, and the area code in force after it."""
+    """The phones on one line, and the area code in force after it. Labels stand before
+    their numbers ("T 650 321 3900"), or after them when the line ends with one ("650 321
+    3900 Cell 650 321 3902 Fax")."""
     phones = []
+    matches = _matches(line, region)
+    after = bool(matches) and _ends_with_label(line[matches[-1].end:])
     previous_end = 0
-    for match in _matches(line, region):
+    for i, match in enumerate(matches):
         label = line[previous_end:match.start]
+        if after:
+            label = line[match.end:matches[i + 1].start if i + 1 < len(matches) else len(line)]
         number = _with_area_code(match.number, area_code, region)
         area_code = _area_code(number) or area_code
         phones.append(Phone(number=phonenumbers.format_number(number, PhoneNumberFormat.E164),
@@ -102,6 +145,12 @@ def _matches(line: str, region: str) -> list[phonenumbers.PhoneNumberMatch]:
         if labelled or international or alone or _LOCAL_SHAPE.fullmatch(match.raw_string.strip()):
             possible.append(match)
     return sorted(valid + possible, key=lambda m: m.start)
+
+
+def _ends_with_label(tail: str) -> bool:
+    """Whether the text after a line's last number is a phone label alone ("Fax", "(cell)")."""
+    words = re.sub(r"[^\w\s]", " ", tail).split()
+    return len(words) == 1 and _type_from_label(words[0]) is not None and len(words[0]) > 1
 
 
 def _area_code(number: phonenumbers.PhoneNumber) -> str:

@@ -65,6 +65,7 @@ def test_region_comes_from_the_international_prefix_elsewhere_on_the_card() -> N
     ("|.thompson@aurora.com", "l.thompson@aurora.com"),
     ("zoe@lumiere-energie. fr", "zoe@lumiere-energie.fr"),
     ("JOHN@ACME.COM", "john@acme.com"),
+    ("jhnoh@stanford edu", "jhnoh@stanford.edu"),  # the last dot read as a space
 ])
 def test_emails_survive_common_ocr_slips(line: str, expected: str) -> None:
     from cardscan.parse.lines import clean
@@ -122,3 +123,91 @@ def test_two_columns_read_as_one_line_are_split_by_the_gap() -> None:
 def test_an_empty_card_gives_empty_fields() -> None:
     card = parse_front(OcrResult(lines=(), engine="t", engine_version="0"))
     assert card.name is None and card.phones == () and card.emails == ()
+
+
+def test_numbers_side_by_side_are_set_apart_and_labels_may_follow_them() -> None:
+    """Printed on one row with only spaces between, phonenumbers sees one invalid number;
+    a row that ends with a label has its labels after the numbers."""
+    phones = find_phones(["650 321 3900 408 390 7771 Cell 650 321 3902 Fax"], "US")
+    assert [(p.number, p.type) for p in phones] == [
+        ("+16503213900", "work"), ("+14083907771", "mobile"), ("+16503213902", "fax")]
+    assert [(p.number, p.type) for p in find_phones(["(650) 321-3900 Fax"], "US")] == [
+        ("+16503213900", "fax")]
+    # A postal code run into the number after it (one address and phone row).
+    assert [p.number for p in find_phones(["Palo Alto CA 94306 650 321 3900"], "US")] == [
+        "+16503213900"]
+    assert find_phones(["2111 El Camino Real", "Austin, TX 78701"], "US") == []
+
+
+@pytest.mark.parametrize(("line", "name", "given", "family"), [
+    ("Diana Monica Rios, B.S.B.A.", "Diana Monica Rios", "Diana", "Rios"),
+    ("Anna Berg, R.N., B.S.N.", "Anna Berg", "Anna", "Berg"),
+    ("Jeonghun Noh, Ph.D.", "Jeonghun Noh", "Jeonghun", "Noh"),
+])
+def test_dotted_credentials_after_a_name_are_set_apart(line: str, name: str, given: str,
+                                                       family: str) -> None:
+    """Not read as a "Family, Given" name whose given name is "B.S.B.A."."""
+    card = parse(f"BAY TECH INSURANCE\n{line}\nInsurance Agent\nTel 650.260.2218")
+    assert (card.name, card.given_name, card.family_name) == (name, given, family)
+
+
+def test_the_legal_name_is_the_company_over_the_logo_word() -> None:
+    """The logo spells the e-mail's domain and stands on top, largest; the line with the
+    legal form names the company outright."""
+    card = parse("THOMSON\nRalf Ostermann\nSenior R&D Engineer\nDeutsche Thomson OHG\n"
+                 "Karl-Wiechert-Allee 74\n30625 Hannover, Germany\n"
+                 "ralf.ostermann@thomson.net", "DE")
+    assert card.company == "Deutsche Thomson OHG"
+    ocr = OcrResult(lines=(
+        _line(("btnaccess", 60, 400), height=90, top=40),
+        _line(("Beyond", 60, 120), ("the", 190, 60), ("Network", 260, 150),
+              ("Limited", 420, 130), height=40, top=170),
+        _line(("Jimit", 60, 90), ("Gandhi", 160, 120), height=30, top=260),
+        _line(("38", 60, 40), ("Leighton", 110, 150), ("Road", 270, 90), height=25, top=320),
+        _line(("jgandhi@btnaccess.com", 60, 400), height=25, top=360),
+    ), engine="test", engine_version="0")
+    assert parse_front(ocr).company == "Beyond the Network Limited"
+
+
+def test_a_japanese_name_read_in_two_pieces_on_one_row_is_one_name() -> None:
+    ocr = OcrResult(lines=(
+        _line(("営業部部長", 183, 203), height=43, top=342),
+        _line(("田村", 154, 169), height=89, top=402),
+        _line(("大輝", 383, 172), height=91, top=395),
+        _line(("株式会社コントーソ", 146, 244), height=48, top=551),
+        _line(("daiki.tamura@contoso.com", 145, 343), height=43, top=647),
+    ), engine="test", engine_version="0")
+    card = parse_front(ocr, default_region="JP")
+    assert (card.name, card.family_name, card.given_name) == ("田村 大輝", "田村", "大輝")
+    assert card.company == "株式会社コントーソ"
+
+
+def test_the_slash_ocr_lost_between_a_host_and_its_path_is_put_back() -> None:
+    card = parse("Enrico Masala\nPolitecnico di Torino\nE-mail: masala@polito.it\n"
+                 "http://media.polito.itmasala", "IT")
+    assert card.website == "http://media.polito.it/masala"
+    # A longer host that only begins like the e-mail's domain is left as it is.
+    assert parse("Jane Doe\njane@acme.com\nwww.acme.community.org").website == (
+        "www.acme.community.org")
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("KNOW KNEW BOOKS\n10 % Discount with this card\n415 California Avenue\n"
+     "Palo Alto CA 94306\n650 326 9355", "415 California Avenue, Palo Alto CA 94306"),
+    ("COHO Catering\nGreat catering with prices you can afford!\n"
+     "Call now, ask for Rocio or Nelly 721-1234.\n"
+     "459 Lagunita No. 1, Tresidder Union, Stanford, CA",
+     "459 Lagunita No. 1, Tresidder Union, Stanford, CA"),
+    ("Jeonghun Noh\nPh. D. candidate\nDepartment of Electrical Engineering\n"
+     "Packard 240, 350 Serra Mall\nStanford, CA 94305\n650-723-3476",
+     "Packard 240, 350 Serra Mall, Stanford, CA 94305"),
+])
+def test_offers_taglines_and_departments_are_not_the_address(text: str, address: str) -> None:
+    assert parse(text).address == address
+
+
+def test_german_ring_streets_are_streets_and_english_ing_words_are_not() -> None:
+    from cardscan.parse.lines import STREET_WORDS
+
+    assert all(STREET_WORDS.search(s) for s in ("Kaiserring 12", "Theodor-Heuss-Ring 3"))
+    assert not any(STREET_WORDS.search(s) for s in ("Engineering", "Catering", "Monitoring"))
