@@ -55,7 +55,7 @@ def parse_front(ocr: OcrResult, *, default_region: str = "US") -> ContactFields:
     segments = [(n, seg) for n, tl in enumerate(ocr.lines) for seg in split_columns(tl)]
     # Lines cut at a "|" or a bullet (not across a column gap): their pieces belong together.
     pieced = {n for n, tl in enumerate(ocr.lines) if any(w.text in SEPARATORS for w in tl.words)}
-    lines = [_Line(i, L.clean(seg.text), seg.height, seg.conf / 100,
+    lines = [_Line(i, L.without_copyright(L.clean(seg.text)), seg.height, seg.conf / 100,
                    (seg.words[0].block, seg.words[0].par), seg.left, seg.top,
                    max(w.left + w.width for w in seg.words), source=n if n in pieced else -1)
              for i, (n, seg) in enumerate(segments) if L.clean(seg.text)]
@@ -338,6 +338,7 @@ def _company(lines: list[_Line], everything: list[_Line], domains: list[str]) ->
     name, digits). A company printed over two lines ("STANFORD" / "UNIVERSITY") is joined."""
     if not lines:
         return None
+    lines = [replace(ln, text=head) if (head := L.legal_head(ln.text)) else ln for ln in lines]
     tallest = max(ln.height for ln in lines)
     top = min(ln.top for ln in everything)
     bottom = max(ln.top for ln in everything)
@@ -409,7 +410,8 @@ def _joined(company: _Line, lines: list[_Line], domains: list[str]) -> _Line:
             parts.append(nxt)
             edge = nxt
     row = sorted(parts, key=lambda ln: ln.left)
-    for direction in (-1, 1):
+    # A legal form ends the name: nothing under "Hitachi, Ltd." carries it on.
+    for direction in (-1,) if L.legal_form(company.text) else (-1, 1):
         edge = company
         while (nxt := _neighbour(edge, lines, direction)) is not None and len(parts) < 4:
             if nxt in parts or not (_same_logo(nxt, company, domains)

@@ -180,6 +180,31 @@ _CJK_LEGAL_RE = re.compile(
     r"集团|集團|주식회사|유한회사|[(\uff08]주[)\uff09])\s*$")
 
 
+# A legal form with more after it on its line: "Hitachi, Ltd., Central Research Laboratory",
+# "Acme GmbH, Niederlassung Berlin" (not the looser "Group", "Company", "Partners").
+_LEGAL_HEAD_RE = re.compile(
+    r"(?:^|[\s,&])(" + "|".join(re.escape(f) for f in sorted(
+        set(LEGAL_FORMS) - {"group", "company", "partners", "holdings", "co."},
+        key=len, reverse=True)) + r")\.?(?=,\s*\w)", re.IGNORECASE)
+# "© Hitachi, Ltd.": a copyright sign before a company's name, which OCR may read as "@"
+# (then never an e-mail address or a handle: more than one word, no other "@", no host).
+_COPYRIGHT_RE = re.compile(r"^\s*(?:©|\(c\)|@)\s*(?=[^\W\d_])", re.IGNORECASE)
+
+
+def legal_head(text: str) -> str | None:
+    """The company's legal name at the head of a line that goes on after it, or None."""
+    match = _LEGAL_HEAD_RE.search(text)
+    return text[:match.end()].strip() if match and len(text[:match.end()].split()) >= 2 else None
+
+
+def without_copyright(text: str) -> str:
+    match = _COPYRIGHT_RE.match(text)
+    rest = text[match.end():] if match else ""
+    if match and len(rest.split()) >= 2 and "@" not in rest and not re.search(r"\w\.\w", rest):
+        return rest
+    return text
+
+
 def legal_form(text: str) -> str | None:
     match = _LEGAL_RE.search(text) or _CJK_LEGAL_RE.search(text)
     return next((g for g in match.groups() if g), None) if match else None

@@ -211,3 +211,23 @@ def test_german_ring_streets_are_streets_and_english_ing_words_are_not() -> None
 
     assert all(STREET_WORDS.search(s) for s in ("Kaiserring 12", "Theodor-Heuss-Ring 3"))
     assert not any(STREET_WORDS.search(s) for s in ("Engineering", "Catering", "Monitoring"))
+
+
+@pytest.mark.parametrize(("text", "company"), [
+    # The copyright sign, read as "@", and a legal form with the laboratory after it.
+    ("Hideaki Kido\nThe Second Department of Systems Research\n@ hitachi, Ltd.\n"
+     "Hitachi Research Laboratory\nE-mail:hideaki.kido.fx@hitachi.com", "hitachi, Ltd."),
+    ("HITACHI\nTomokazu Murakami\nResearcher\n"
+     "© Hitachi, Ltd., Central Research Laboratory\nE-mail: t.murakami.xr@hitachi.com",
+     "Hitachi, Ltd."),
+])
+def test_a_legal_form_ends_the_company_name(text: str, company: str) -> None:
+    assert parse(text, "JP").company == company
+
+
+def test_a_handle_or_an_address_after_an_at_sign_is_no_company() -> None:
+    from cardscan.parse.lines import without_copyright
+
+    assert without_copyright("@acme_inc") == "@acme_inc"
+    assert without_copyright("@ acme.com sales") == "@ acme.com sales"
+    assert without_copyright("© Acme Corp. 2026") == "Acme Corp. 2026"
