@@ -386,6 +386,9 @@ def _parse(front: CardImage, back: CardImage | None, front_side: Side,
         warnings.append(f"{shown(back.path) if back else ''}: no text found on the back")
     met_on = _prefer_user(note.met_on, ctx.met, note.confidence.get("met_on", 1.0), "date",
                           warnings) or reference
+    if note.met_on is None and "met_on" in note.confidence:  # a date there, not readable
+        warnings.append(f"{shown((back or front).path)}: the note's date could not be read; "
+                        f"met on {met_on} assumed; check it when you review the card")
     event = _prefer_user(note.event, ctx.event, note.confidence.get("event", 1.0), "event",
                          warnings)
     return ParsedCard(front=front, back=back, front_ocr=front_side.ocr,

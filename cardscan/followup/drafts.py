@@ -9,7 +9,8 @@ shipped one, file by file. Each renders to one paragraph
 (whitespace is folded), with these values:
 
 - ``first`` (first name or None), ``name``, ``event`` (or None), ``when`` (the meeting's day
-  and month: "November 3", "3. November"), ``met_on`` (a date);
+  and month: "November 3", "3. November"; "" while the note's date is unread or in doubt:
+  write ``{% if when %} on {{ when }}{% endif %}``), ``met_on`` (a date, or None then);
 - ``topics``, ``actions``: the note's items as one phrase ("pricing and a demo"), or "";
 - ``touch`` (1, 2, ...), ``last`` (the last touch of the sequence);
 - ``pronunciation``: how to say the name, from the back of the card (or None).
@@ -42,7 +43,7 @@ def available(language: str) -> bool:
 
 
 def render(channel: str, *, touch: int, last: bool, language: str, first: str | None,
-           name: str | None, event: str | None, met_on: dt.date, topics: list[str],
+           name: str | None, event: str | None, met_on: dt.date | None, topics: list[str],
            actions: list[str], pronunciation: str | None = None) -> str:
     env = _environment(tuple(str(f) for f in _folders()))
     template = None
@@ -59,7 +60,7 @@ def render(channel: str, *, touch: int, last: bool, language: str, first: str | 
                           f"drafts/{language}/; add {channel}.txt there")
     values: dict[str, Any] = {
         "first": first, "name": name, "event": event, "met_on": met_on, "touch": touch,
-        "last": last, "when": format_skeleton("MMMMd", met_on, locale=language),
+        "last": last, "when": format_skeleton("MMMMd", met_on, locale=language) if met_on else "",
         "topics": format_list(topics, locale=language) if topics else "",
         "actions": format_list(actions, locale=language) if actions else "",
         "pronunciation": pronunciation}

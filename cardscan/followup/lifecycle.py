@@ -51,7 +51,7 @@ def card_meeting(card: ParsedCard) -> planner.Meeting:
                            priority=card.note.priority, language=card_language(card),
                            pronunciation=card.note.pronunciation,
                            linkedin=linkedin_profile(card.contact.social),
-                           address=card.contact.address)
+                           address=card.contact.address, date_read=_date_read(confidence))
 
 
 def card_language(card: ParsedCard) -> str | None:
@@ -70,7 +70,8 @@ def stored_meeting(meeting: MeetingView, name: str | None, *, pronunciation: str
                            event=_citable(meeting.event, "event", confidence),
                            topics=_citable(meeting.topics, "topics", confidence) or (),
                            actions=_citable(meeting.actions, "actions", confidence) or (),
-                           priority=meeting.priority, language=meeting.language)
+                           priority=meeting.priority, language=meeting.language,
+                           date_read=_date_read(confidence))
 
 
 def contact_meeting(contact: ContactView, meeting: MeetingView) -> planner.Meeting:
@@ -78,6 +79,12 @@ def contact_meeting(contact: ContactView, meeting: MeetingView) -> planner.Meeti
     return stored_meeting(meeting, contact.name, pronunciation=contact.pronunciation,
                           linkedin=linkedin_profile(contact.fields.social),
                           address=contact.fields.address)
+
+
+def _date_read(confidence: Mapping[str, float]) -> bool:
+    """The meeting's date is cited unless the note's date was written but not read (see
+    parse.note: "MET L/12"); once a person confirms the date it is cited again."""
+    return confidence.get("met_on", 1.0) >= REVIEW_BELOW
 
 
 def _citable(value: T, field: str, confidence: Mapping[str, float]) -> T | None:
@@ -151,7 +158,8 @@ def attach_note(db: Database, sha256: str, contact_id: int, note: Note, *, text:
             event=event if event != note.event else _citable(event, "event", confidence),
             topics=_citable(note.topics, "topics", confidence) or (),
             actions=_citable(note.actions, "actions", confidence) or (),
-            priority=note.priority, language=language)
+            priority=note.priority, language=language,
+            date_read=_date_read(confidence))
         tasks = planner.plan(cited, policy)
         meeting = NewMeeting(card_id=card_id, met_on=met_on, event=event, topics=note.topics,
                              actions=note.actions, priority=note.priority, language=language,

@@ -30,6 +30,7 @@ class Meeting:
     pronunciation: str | None = None  # how to say the name (the call script starts with it)
     linkedin: str | None = None  # the contact's LinkedIn profile
     address: str | None = None  # the postal address (a handwritten note goes there)
+    date_read: bool = True  # False: the note's date could not be read; drafts do not cite it
 
 
 def allowed(day: dt.date, policy: Followup) -> bool:
@@ -146,7 +147,8 @@ def draft(channel: str, meeting: Meeting, *, number: int = 1, last: bool = False
     def render(topics: tuple[str, ...], actions: tuple[str, ...]) -> str:
         return drafts.render(channel, touch=number, last=last, language=language,
                              first=meeting.name.split()[0] if meeting.name else None,
-                             name=meeting.name, event=meeting.event, met_on=meeting.met_on,
+                             name=meeting.name, event=meeting.event,
+                             met_on=meeting.met_on if meeting.date_read else None,
                              topics=_items(topics), actions=_items(actions),
                              pronunciation=meeting.pronunciation)
 

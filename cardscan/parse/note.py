@@ -86,6 +86,9 @@ _DATE_TOKEN_RE = re.compile(
     r"(?<![\w/])([\dOoIl|SZBGgq]{1,2})([/.])([\dOoIl|SZBGgq]{1,2})(?![\w])")
 _DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "Z": "2",
                          "B": "8", "G": "9", "g": "9", "q": "9"})
+# A date written but not read: "MET L/12" (an open 6 read as an L), "Met 1?/4".
+_UNREAD_DATE_RE = re.compile(r"(?<![\w/])[^\s/.]{1,2}[/.][^\s/.]{1,2}(?:[/.]\d{2,4})?(?![\w/])")
+_UNREAD_DATE_CONF = 0.3  # under REVIEW_BELOW: on the contact's review list
 # Letters that handwriting OCR reads as digits, mended in a line's first word ("DEM0").
 _LETTERS = str.maketrans({"0": "o", "1": "l", "5": "s"})
 # "Met 218", "Coffee 1013": the slash of 2/8 or 10/3 read as a 1 (only on a line about the
@@ -249,6 +252,13 @@ def _met_on(texts: list[str], reference: dt.date, order: str, languages: tuple[s
                 return None
             used["met_on"] = [confs[i]]
             return found
+    for i in ranked:
+        if _is_met(texts[i]) and any(any(c.isdigit() for c in m.group(0))
+                                     for m in _UNREAD_DATE_RE.finditer(texts[i])):
+            # The line says when, and no date could be read from it: the meeting's date is
+            # put on the review list rather than taken from the scan date unseen.
+            used["met_on"] = [min(confs[i], _UNREAD_DATE_CONF)]
+            break
     return None
 
 

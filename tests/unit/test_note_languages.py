@@ -144,3 +144,25 @@ def test_a_note_value_read_with_little_confidence_is_not_cited() -> None:
     assert (meeting.event, meeting.topics, meeting.actions) == (None, (), ("send deck",))
     text = planner.draft("email", meeting)
     assert "Sumnit" not in text and "trackng" not in text and "send deck" in text
+
+
+@pytest.mark.parametrize("line", ["MET L/12 HANNOVER MESSE", "Met &/12 @ CES"])
+def test_a_date_written_but_not_read_is_marked_for_review_and_not_cited(line: str) -> None:
+    """An open 6 that OCR reads as an L: no date is made up, the meeting's date goes on the
+    review list, and the drafts leave the date out until a person sets it."""
+    from cardscan.followup.lifecycle import stored_meeting
+    from cardscan.model import REVIEW_BELOW
+    from cardscan.store import MeetingView
+
+    note = parse_note([line], reference=REF)
+    assert note.met_on is None and note.confidence["met_on"] < REVIEW_BELOW
+    assert "met_on" not in parse_note(["Coffee w/ Dana"], reference=REF).confidence
+    view = MeetingView(id=1, card_id=1, met_on=REF, event="Hannover Messe",
+                       confidence=dict(note.confidence))
+    text = planner.draft("email", stored_meeting(view, "Ana Souza"), language="en")
+    assert "Hannover Messe" in text and "November" not in text
+    german = planner.draft("email", stored_meeting(view, "Ana Souza"), language="de")
+    assert "Hannover Messe" in german and "November" not in german and " am " not in german
+    read = MeetingView(id=1, card_id=1, met_on=REF, event="Hannover Messe",
+                       confidence={"met_on": 1.0})
+    assert "November 10" in planner.draft("email", stored_meeting(read, "Ana Souza"))
