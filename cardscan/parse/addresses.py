@@ -66,6 +66,12 @@ def _countries() -> dict[str, str]:
     return names
 
 
+def country_code(name: str) -> str | None:
+    """The country a name stands for ("Japan", "U.S.A.", "Deutschland"), or None."""
+    folded = L.fold(name).strip(" ,;")
+    return _countries().get(folded) or _countries().get(folded.strip("."))
+
+
 def trailing_country(text: str) -> str | None:
     """The country a line ends with ("..., 10117 Berlin, Germany", "JAPAN"), or None: only
     at the end of a line, after a comma, a postcode or alone, so that "Jordan Ellis" is a

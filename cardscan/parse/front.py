@@ -173,7 +173,8 @@ def _website(lines: list[_Line], emails: list[str]) -> tuple[str | None, _Line |
     if not candidates:
         return None, None
     score, url, line = max(candidates, key=lambda c: c[0])
-    if score == 0 and not re.search(r"\.(com|net|org|io|co|[a-z]{2})$", url):
+    # A bare address needs a known ending to its host ("cargocollective.com/nogdesign").
+    if score == 0 and not re.search(r"\.(com|net|org|io|co|[a-z]{2})$", host_of(url)):
         return None, None
     return url, line
 

@@ -14,9 +14,11 @@ _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("fax", re.compile(r"(?:\b|^)(?:f|fax|telefax|télécopie|telecopie)\b\.?", re.IGNORECASE)),
     ("mobile", re.compile(
         r"(?:\b|^)(?:m|mob|mobile|mobil|cell|cellular|cel|celular|handy|portable|port|"
+        r"cell-phone|cell phone|cellphone|mobile phone|mobile-phone|"
         r"whatsapp|wa|gsm)\b\.?", re.IGNORECASE)),
     ("work", re.compile(
-        r"(?:\b|^)(?:t|tel|tél|tele|telefon|telephone|téléphone|telefone|fone|phone|ph|p|"
+        r"(?:\b|^)(?:t|tel|tél|tele|telefon|telephone|téléphone|telefone|fone|"
+        r"(?<!cell-)(?<!cell )(?<!mobile-)(?<!mobile )phone|ph|p|"
         r"office|off|o|direct|dir|d|work|w|main|b|business|fixo)\b\.?", re.IGNORECASE)),
 )
 # OCR reads these letters where a phone number has digits.
@@ -43,7 +45,8 @@ def find_phones(lines: Iterable[str], region: str) -> list[Phone]:
             pending_label = line  # a label alone on its line ("Phone") names the next number
             continue
         text, pending_label = f"{pending_label} {line}".strip(), ""
-        phones, area_code = _phones_in_line(_apart(_repair_digits(text), region), region,
+        here = _named_country(text) or region
+        phones, area_code = _phones_in_line(_apart(_repair_digits(text), here), here,
                                             area_code)
         if not phones and (squeezed := _squeezed(text)) != text:
             phones, area_code = _phones_in_line(_repair_digits(squeezed), region, area_code)
@@ -52,6 +55,18 @@ def find_phones(lines: Iterable[str], region: str) -> list[Phone]:
 
 
 _SPACED_DIGITS = re.compile(r"(?<=[:.\s])(\d{1,4}(?:\s+\d{1,4}){3,})\s*$")
+
+
+_COUNTRY_AFTER = re.compile(r"\(([^()\d]{2,24})\)\s*$")
+
+
+def _named_country(line: str) -> str | None:
+    """The country a number's line names after it ("650-468-7208 (U.S.A.)", "(JAPAN)"): its
+    numbers are read as that country's, whatever the card's country."""
+    from .addresses import country_code
+
+    match = _COUNTRY_AFTER.search(line)
+    return country_code(match.group(1)) if match else None
 
 
 def _squeezed(line: str) -> str:

@@ -231,3 +231,18 @@ def test_a_handle_or_an_address_after_an_at_sign_is_no_company() -> None:
     assert without_copyright("@acme_inc") == "@acme_inc"
     assert without_copyright("@ acme.com sales") == "@ acme.com sales"
     assert without_copyright("© Acme Corp. 2026") == "Acme Corp. 2026"
+
+
+def test_a_bare_web_address_with_a_path_is_the_website() -> None:
+    card = parse("Ricardo Nogueira\nConsultor de marketing\ncargocollective.com/nogdesign\n"
+                 "Tel.: 11 6909-6968\nricknog39@gmail.com", "BR")
+    assert card.website == "cargocollective.com/nogdesign"
+
+
+def test_a_country_named_after_a_number_is_its_country_and_cell_phone_is_mobile() -> None:
+    phones = find_phones(["CELL-PHONE : 650-468-7208 (U.S.A.)", "+81-80-3450-4412 (JAPAN)"],
+                         "JP")
+    assert [(p.number, p.type) for p in phones] == [
+        ("+16504687208", "mobile"), ("+818034504412", "mobile")]
+    assert [(p.number, p.type) for p in find_phones(["Phone 650 321 3900"], "US")] == [
+        ("+16503213900", "work")]
