@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import sys
@@ -250,6 +251,7 @@ def pipeline_dirs(env: Mapping[str, str] | None = None) -> list[Path]:
     return dirs
 
 
+@functools.cache
 def _shipped_pipelines() -> Path:
     """``pipelines/`` of the source tree, which a wheel installs as ``cardscan/pipelines``."""
     here = Path(__file__).resolve().parent

@@ -124,7 +124,7 @@ def _store_card(tx: Transaction, card: ParsedCard, policy: Followup,
         # fewer per card: the batch parent's storing is what keeps 2 workers under 2x).
         note_id, _ = tx.record_meeting(contact_id, meeting, first=True)
         for planned in first_touch(card_meeting(card), policy):
-            tx.add_task(contact_id, note_id, planned, now=now, flush=False)
+            tx.add_task(contact_id, note_id, planned, now=now)
         return contact_id, merged
     # The meeting a capture without a note stood in for is replaced, plan and all.
     undated = tx.undated_meeting(contact_id)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..model import ContactFields, OcrResult, ParsedCard, Phone, contact_record
-from .schema import ContactRow, EmailRow, NoteRow, PhoneRow, TaskRow
+from .schema import ContactRow, NoteRow, TaskRow
 from .views import ContactView, MeetingView, NextTouch, TaskView
 
 
@@ -56,15 +56,18 @@ def linkedin_profile(social: Iterable[str]) -> str | None:
     return next((url for url in social if "linkedin.com/" in url.lower()), None)
 
 
-def contact_row(c: ContactFields, now: dt.datetime) -> ContactRow:
-    return ContactRow(
+def contact_columns(c: ContactFields, now: dt.datetime) -> dict[str, Any]:
+    """A new contact's row as column values (phones and e-mails are rows of their own)."""
+    return dict(
         name=c.name, given_name=c.given_name, family_name=c.family_name, title=c.title,
         department=c.department, company=c.company, website=c.website, social=list(c.social),
         address=c.address, confidence=dict(c.confidence), created_at=now,
-        marketing_consent=None,  # not asked yet (not a refusal)
-        phones=[PhoneRow(number=p.number, type=p.type, raw=p.raw, extension=p.extension)
-                for p in c.phones],
-        emails=[EmailRow(address=e) for e in c.emails])
+        marketing_consent=None)  # not asked yet (not a refusal)
+
+
+def phone_columns(contact_id: int, p: Phone) -> dict[str, Any]:
+    return dict(contact_id=contact_id, number=p.number, type=p.type, raw=p.raw,
+                extension=p.extension)
 
 
 def words_json(ocr: OcrResult) -> list[list[Any]]:

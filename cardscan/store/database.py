@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_path
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..errors import NotFoundError, StorageConflict, StorageError
 from . import migrate
 from .scans import ScanStore
-from .schema import ScanRow
+from .schema import FIND_SCAN
 from .transaction import Transaction
 from .views import ContactView, TaskView
 
@@ -106,8 +106,7 @@ class Database:
         batch parent's time per card is what 2 workers wait on)."""
         try:
             with self.engine.connect() as connection:
-                return connection.execute(select(ScanRow.id).where(ScanRow.sha256 == sha256)
-                                          .limit(1)).first() is not None
+                return connection.execute(FIND_SCAN, {"sha256": sha256}).first() is not None
         except SQLAlchemyError as e:
             raise StorageError(f"database {self.safe_url}: {reason(e)}") from e
 

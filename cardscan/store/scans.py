@@ -16,6 +16,7 @@ from ..errors import NotFoundError, StorageError
 class ScanStore:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._folders: set[Path] = set()  # made already (a batch writes hundreds of files)
 
     def keep(self, data: bytes, sha256: str, suffix: str) -> str:
         """Copy an image's bytes into the store (once); returns where it lies, relative to
@@ -39,7 +40,9 @@ class ScanStore:
     def _write(self, path: Path, data: bytes) -> Path:
         if not path.exists():
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                if path.parent not in self._folders:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    self._folders.add(path.parent)
                 tmp = path.with_suffix(path.suffix + ".part")
                 tmp.write_bytes(data)
                 tmp.replace(path)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from ..errors import NotFoundError, UsageError
 from ..model import ACTIVE, PlannedTask
 from .convert import task_view
-from .schema import ContactRow, NoteRow, TaskRow
+from .schema import ContactRow, NoteRow, TaskRow, insert_rows
 from .search import search_conditions
 from .views import DUE_GROUPS, TaskPage, TaskView
 
@@ -90,16 +90,13 @@ class TaskQueries:
         return task
 
     def add_task(self, contact_id: int, note_id: int | None, planned: PlannedTask, *,
-                 now: dt.datetime, flush: bool = True) -> int | None:
-        """Store a planned touch; its id (None with ``flush=False``: the commit writes it)."""
-        row = TaskRow(contact_id=contact_id, note_id=note_id, touch=planned.touch,
-                      channel=planned.channel, due_on=planned.due_on, draft=planned.draft,
-                      created_at=now)
-        self.session.add(row)
-        if not flush:
-            return None
-        self.session.flush()
-        return row.id
+                 now: dt.datetime) -> int:
+        """Store a planned touch; its id."""
+        [task_id] = insert_rows(self.session, TaskRow, [dict(
+            contact_id=contact_id, note_id=note_id, touch=planned.touch, channel=planned.channel,
+            due_on=planned.due_on, draft=planned.draft, created_at=now,
+            sequence=1)])  # the version counter's first value, as the ORM writes it
+        return task_id
 
     def close_task(self, task_id: int, *, state: str, on: dt.date,
                    outcome: str | None = None) -> None:

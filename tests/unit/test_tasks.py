@@ -64,6 +64,21 @@ def test_done_plans_each_next_touch_from_the_day_it_was_done_then_stops(db: Data
     assert history[0]["outcome"] == "sent the deck" and history[0]["closed_on"] == "2026-11-16"
 
 
+def test_a_stored_touch_starts_at_revision_one_and_each_change_raises_it(db: Database) -> None:
+    """A new card's rows are written without the ORM's unit of work: the touch's revision
+    (the calendar's SEQUENCE, SQLAlchemy's version counter) still starts at 1, as for a touch
+    the ORM writes, and rises with each change."""
+    _store(db, "Dana Lee", Note(met_on=MET))
+    [first] = tasks(db)
+    assert first["sequence"] == 1
+    with db.transaction() as tx:
+        tx.snooze_task(first["id"], dt.date(2026, 11, 20))
+    close_task(db, first["id"], state="done", on=dt.date(2026, 11, 20), policy=POLICY)
+    by_touch = {t["touch"]: t for t in tasks(db, states=None)}
+    assert by_touch[1]["sequence"] == 3  # written, snoozed, done
+    assert by_touch[2]["sequence"] == 1  # the next touch
+
+
 def test_skip_moves_on_and_snooze_moves_the_date(db: Database) -> None:
     _store(db, "Dana Lee", Note(met_on=MET))
     [first] = tasks(db)
