@@ -80,13 +80,21 @@ def trailing_country(text: str) -> str | None:
     names = _countries()
     if folded in names:
         return names[folded]
+    # The postcode may follow the country ("Queretaro, Qro. Mexico 76230").
+    postcode = _COUNTRY_POSTCODE_RE.fullmatch(folded)
+    if postcode:
+        folded = postcode.group(1)
     for sep in (",", " "):
         head, _, tail = folded.rpartition(sep)
         for size in (3, 2, 1):
             candidate = " ".join(f"{head} {tail}".split()[-size:]) if sep == " " else tail
-            if candidate.strip() in names and (sep == "," or any(c.isdigit() for c in head)):
+            if candidate.strip() in names and (sep == "," or postcode
+                                               or any(c.isdigit() for c in head)):
                 return names[candidate.strip()]
     return None
+
+
+_COUNTRY_POSTCODE_RE = re.compile(r"(.*\S)[\s,]+\d{5,6}")  # not a year
 
 
 def _us_shape(text: str) -> bool:
@@ -124,7 +132,8 @@ def is_address_line(text: str) -> bool:
         return len(text.split()) >= 2
     if _us_shape(text):
         return True
-    return trailing_country(text) is not None and len(text.split()) <= 3
+    return trailing_country(text) is not None and len(text.split()) <= (
+        6 if _COUNTRY_POSTCODE_RE.fullmatch(text.strip()) else 3)
 
 
 def continues_address(text: str) -> bool:

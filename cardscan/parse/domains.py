@@ -20,8 +20,11 @@ FREE_MAIL = frozenset(_PROVIDERS.split())
 
 @lru_cache(maxsize=1)
 def _extract() -> tldextract.TLDExtract:
-    # No suffix list URLs and no cache: the snapshot inside the package, offline.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    # No suffix list URLs and no cache: the snapshot inside the package, offline. The list's
+    # private part names hosting services too: a shop's site on one is its own name
+    # ("nogdesign.blogspot.com.br" is nogdesign, not blogspot).
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None,
+                                 include_psl_private_domains=True)
 
 
 def registrable(host: str) -> tuple[str, str]:

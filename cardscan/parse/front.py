@@ -75,7 +75,13 @@ def parse_front(ocr: OcrResult, *, default_region: str = "US") -> ContactFields:
     rest = _east_asian_names_together(_name_and_title_apart(rest))
     name_line = _name(rest, emails)
     others = [ln for ln in rest if name_line is None or ln.index != name_line.index]
-    company = _company(others, lines, domains)
+    company = _company(others, lines, domains, name_line)
+    if name_line is not None and company is not None and name_line.index in company.joined:
+        # What looked like a name is the first half of the company's ("La Jolie" / "NAIL
+        # SPA" at lajolienailspa.com): the name, if any, is another line.
+        rest = [ln for ln in rest if ln.index not in company.joined
+                and ln.index != company.index]
+        name_line = _name(rest, emails)
     used = {ln.index for ln in (company, name_line) if ln is not None}
     used |= set(company.joined) if company else set()
     department = next((ln for ln in rest if DEPARTMENT_RE.search(ln.text)
@@ -332,7 +338,8 @@ def _name(lines: list[_Line], emails: list[str]) -> _Line | None:
     return best if in_email(best) else replace(best, conf=best.conf * _UNCONFIRMED)
 
 
-def _company(lines: list[_Line], everything: list[_Line], domains: list[str]) -> _Line | None:
+def _company(lines: list[_Line], everything: list[_Line], domains: list[str],
+             name: _Line | None = None) -> _Line | None:
     """The organisation: the line with the most evidence for it (a legal form, agreement
     with the e-mail or web domain, an organisation word, the name model, being the card's
     largest or topmost text) and none against (a title, a department, a sentence, a person's
@@ -347,7 +354,7 @@ def _company(lines: list[_Line], everything: list[_Line], domains: list[str]) ->
     score, best = max(scored, key=lambda pair: (pair[0], -pair[1].index))
     if score < _COMPANY_EVIDENCE:
         return None
-    joined = _joined(best, lines, domains)
+    joined = _joined(best, lines, domains, name)
     sure = L.legal_form(joined.text) or any(_domain_similarity(joined.text, d) >= 70
                                             for d in domains)
     factor = 1.0 if L.legal_form(joined.text) else _UNCONFIRMED if sure else _GUESSED
@@ -364,7 +371,7 @@ def _company_score(ln: _Line, domains: list[str], tallest: int, top: int,
     if letters < 2 or L.letters_ratio(text) < 0.5:
         return -10.0
     score = 0.0
-    if L.legal_form(text):
+    if L.registered_form(text):
         # The legal name ("Deutsche Thomson OHG", "Beyond the Network Limited") over the
         # logo word the domain spells ("THOMSON", "btnaccess"), however large and high that
         # is (5 + 2 + 1 + 0.5): real-cards company 25 -> 27 of 40, no other set changed.
@@ -388,17 +395,19 @@ def _company_score(ln: _Line, domains: list[str], tallest: int, top: int,
         score -= 4
     if sentence_like(text) or len(words) >= 7:
         score -= 5
-    if looks_like_name(text) and is_person(text):
+    if looks_like_name(text) and is_person(text) and not organisation_word(text):
         score -= 3
     if L.digit_count(text) > 1:
         score -= 2
     return score
 
 
-def _joined(company: _Line, lines: list[_Line], domains: list[str]) -> _Line:
+def _joined(company: _Line, lines: list[_Line], domains: list[str],
+            name: _Line | None = None) -> _Line:
     """A company printed over two or three lines, or in pieces on one row: the pieces beside
     it, then the lines just above or below it (left-aligned or centred) that continue it (see
-    ``_same_logo``), top to bottom."""
+    ``_same_logo``), top to bottom; then a line (even the one taken for the ``name``) that
+    the card's domain spells together with it."""
     parts = [company]
     for direction in (-1, 1):  # on the same row first: "Senhora de" | "Fatima"
         edge = company
@@ -420,6 +429,7 @@ def _joined(company: _Line, lines: list[_Line], domains: list[str]) -> _Line:
                 break
             parts.append(nxt)
             edge = nxt
+    parts += _spelled_with(parts, [*lines, name] if name else lines, domains)
     if len(parts) == 1:
         return company
     ordered = sorted((p for p in parts if p not in row), key=lambda ln: ln.top)
@@ -430,6 +440,35 @@ def _joined(company: _Line, lines: list[_Line], domains: list[str]) -> _Line:
                  company.para, min(p.left for p in parts), min(p.top for p in parts),
                  max(p.right for p in parts),
                  tuple(p.index for p in parts if p.index != company.index))
+
+
+def _spelled_with(parts: list[_Line], lines: list[_Line], domains: list[str]) -> list[_Line]:
+    """A line near the company that, read with it, spells the card's domain ("La Jolie" over
+    a small "NAIL SPA" for lajolienailspa.com; "CAFE" and "BRIOCHE" set diagonally for
+    cafebriochepaloalto.com; a small "design" inside a large "nog"): part of the name,
+    whatever its size, case or place."""
+    text = " ".join(p.text for p in sorted(parts, key=lambda ln: (ln.top, ln.left)))
+    if not domains or _spells(text, domains):
+        return []
+    top = min(p.top for p in parts)
+    bottom = max(p.top + p.height for p in parts)
+    for ln in lines:
+        if (ln in parts or L.digit_count(ln.text) or len(ln.text.split()) > 3
+                or ln.top > bottom + ln.height or ln.top + ln.height < top - ln.height):
+            continue
+        joined = " ".join(p.text for p in sorted([*parts, ln], key=lambda x: (x.top, x.left)))
+        if _spells(joined, domains):
+            return [ln]
+    return []
+
+
+def _spells(text: str, domains: list[str]) -> bool:
+    """Whether ``text`` is what a domain label says, or most of its beginning (the rest a
+    place or a descriptor: "cafebrioche" of cafebriochepaloalto), OCR slips allowed."""
+    squashed = re.sub(r"[^a-z0-9]", "", L.fold(text))
+    return len(squashed) >= 4 and any(
+        len(squashed) >= 0.55 * len(d) and fuzz.ratio(squashed, d[:len(squashed)]) >= 90
+        for d in domains)
 
 
 def _beside(line: _Line, lines: list[_Line], direction: int) -> _Line | None:

@@ -180,11 +180,14 @@ _CJK_LEGAL_RE = re.compile(
     r"集团|集團|주식회사|유한회사|[(\uff08]주[)\uff09])\s*$")
 
 
+# Words that end company names without being a registered form: "Internet Media Group" may
+# be a research group inside the university the card is from.
+LOOSE_FORMS = frozenset({"group", "company", "partners", "holdings", "co."})
 # A legal form with more after it on its line: "Hitachi, Ltd., Central Research Laboratory",
 # "Acme GmbH, Niederlassung Berlin" (not the looser "Group", "Company", "Partners").
 _LEGAL_HEAD_RE = re.compile(
     r"(?:^|[\s,&])(" + "|".join(re.escape(f) for f in sorted(
-        set(LEGAL_FORMS) - {"group", "company", "partners", "holdings", "co."},
+        set(LEGAL_FORMS) - LOOSE_FORMS,
         key=len, reverse=True)) + r")\.?(?=,\s*\w)", re.IGNORECASE)
 # "© Hitachi, Ltd.": a copyright sign before a company's name, which OCR may read as "@"
 # (then never an e-mail address or a handle: more than one word, no other "@", no host).
@@ -208,6 +211,12 @@ def without_copyright(text: str) -> str:
 def legal_form(text: str) -> str | None:
     match = _LEGAL_RE.search(text) or _CJK_LEGAL_RE.search(text)
     return next((g for g in match.groups() if g), None) if match else None
+
+
+def registered_form(text: str) -> str | None:
+    """A legal form that is one ("GmbH", "Ltd.", "株式会社"), not a loose word like "Group"."""
+    form = legal_form(text)
+    return form if form and form.lower() not in LOOSE_FORMS else None
 
 
 def is_title(text: str) -> bool:

@@ -142,6 +142,14 @@ CARDS = [
         'liming@xinghe-tech.cn',
         '上海市浦东新区世纪大道100号',
     ], '上海市浦东新区世纪大道100号'),
+    ('mx-country-then-postcode', [
+        'Lucía Ramírez Ortega',
+        'Gerente de Planta',
+        'Aceros del Bajío',
+        'Priv. Robles 412, Jardines',
+        'León, Gto. México 37490',
+        'lucia.ramirez@acerosbajio.mx',
+    ], 'Priv. Robles 412, Jardines, León, Gto. México 37490'),
 ]
 
 
@@ -162,6 +170,7 @@ def test_address_lines_of_other_countries(line: str) -> None:
 
 
 @pytest.mark.parametrize("line", ["한빛소프트 주식회사", "김민준", "株式会社ミナト精機",
-                                  "Sales Manager", "Grupo Azteca S.A. de C.V."])
+                                  "Sales Manager", "Grupo Azteca S.A. de C.V.",
+                                  "Expo Germany 2026"])
 def test_names_and_companies_are_not_addresses(line: str) -> None:
     assert not is_address_line(line)

@@ -246,3 +246,42 @@ def test_a_country_named_after_a_number_is_its_country_and_cell_phone_is_mobile(
         ("+16504687208", "mobile"), ("+818034504412", "mobile")]
     assert [(p.number, p.type) for p in find_phones(["Phone 650 321 3900"], "US")] == [
         ("+16503213900", "work")]
+
+
+def test_lines_the_domain_spells_together_are_the_company_whatever_their_size_or_place() -> None:
+    """A logo set diagonally ("GREEN" high left, "LEAF" lower right: no line above the
+    other), and a name-like first half over a small second one: the web address spells them
+    together, so they are one company (and the person is the other name on the card)."""
+    diagonal = OcrResult(lines=(
+        _line(("GREEN", 100, 210), height=100, top=60),
+        _line(("LEAF", 330, 200), height=100, top=150),
+        _line(("(707)", 300, 110), ("938-4410", 420, 200), height=60, top=320),
+        _line(("www.greenleafsonoma.com", 500, 430), height=55, top=480),
+    ), engine="test", engine_version="0")
+    assert parse_front(diagonal).company == "GREEN LEAF"
+    first_half = OcrResult(lines=(
+        _line(("Bella", 260, 200), ("Rosa", 480, 200), height=160, top=10),
+        _line(("FLOWER", 480, 110), ("SHOP", 600, 90), height=45, top=165),
+        _line(("Maria", 60, 100), ("Costa", 170, 110), height=40, top=300),
+        _line(("Phone:", 560, 120), ("650.555.0142", 690, 260), height=50, top=360),
+        _line(("www.BellaRosaFlowerShop.com", 180, 620), height=55, top=500),
+    ), engine="test", engine_version="0")
+    card = parse_front(first_half)
+    assert (card.company, card.name) == ("Bella Rosa FLOWER SHOP", "Maria Costa")
+
+
+def test_a_site_on_a_hosting_service_names_its_owner_not_the_service() -> None:
+    from cardscan.parse.domains import company_hints
+
+    assert company_hints([], "https://acmelabs.github.io") == ["acmelabs"]
+    assert company_hints([], "www.acmelabs.com") == ["acmelabs"]
+
+
+def test_a_group_inside_an_institute_is_not_its_company() -> None:
+    """"Group" ends company names but is no registered form: a research group does not
+    outrank the institute the domain names, whose name ("Politecnico di Milano") is no
+    person's for having an organisation word."""
+    card = parse("Image Analysis Group\nLaura Bianchi, Ph.D.\nResearch Fellow\n"
+                 "Politecnico di Milano\nVia Ponzio 34/5, 20133 Milano\n"
+                 "Phone: +39 02 2399 3400\nE-mail: laura.bianchi@polimi.it", "IT")
+    assert card.company == "Politecnico di Milano"
