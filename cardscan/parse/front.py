@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from dataclasses import dataclass, replace
 
@@ -419,7 +421,6 @@ def _joined(company: _Line, lines: list[_Line], domains: list[str],
                 break
             parts.append(nxt)
             edge = nxt
-    row = sorted(parts, key=lambda ln: ln.left)
     # A legal form ends the name: nothing under "Hitachi, Ltd." carries it on.
     for direction in (-1,) if L.legal_form(company.text) else (-1, 1):
         edge = company
@@ -432,43 +433,74 @@ def _joined(company: _Line, lines: list[_Line], domains: list[str],
     parts += _spelled_with(parts, [*lines, name] if name else lines, domains)
     if len(parts) == 1:
         return company
-    ordered = sorted((p for p in parts if p not in row), key=lambda ln: ln.top)
-    above = [p for p in ordered if p.top < company.top]
-    below = [p for p in ordered if p.top >= company.top]
-    text = " ".join(p.text for p in [*above, *row, *below])
-    return _Line(company.index, text, company.height, min(p.conf for p in parts),
+    return _Line(company.index, _reading_order(parts), company.height, min(p.conf for p in parts),
                  company.para, min(p.left for p in parts), min(p.top for p in parts),
                  max(p.right for p in parts),
                  tuple(p.index for p in parts if p.index != company.index))
 
 
 def _spelled_with(parts: list[_Line], lines: list[_Line], domains: list[str]) -> list[_Line]:
-    """A line near the company that, read with it, spells the card's domain ("La Jolie" over
+    """Lines near the company that, read with it, spell the card's domain ("La Jolie" over
     a small "NAIL SPA" for lajolienailspa.com; "CAFE" and "BRIOCHE" set diagonally for
-    cafebriochepaloalto.com; a small "design" inside a large "nog"): part of the name,
-    whatever its size, case or place."""
-    text = " ".join(p.text for p in sorted(parts, key=lambda ln: (ln.top, ln.left)))
-    if not domains or _spells(text, domains):
+    cafebriochepaloalto.com; "Flores Nossa" / "Senhora de" / "Fatima" for floresnsfatima@):
+    part of the name, whatever their size, case or place. One line, else two."""
+    if not domains or _spells(_reading_order(parts), domains):
         return []
     top = min(p.top for p in parts)
     bottom = max(p.top + p.height for p in parts)
-    for ln in lines:
-        if (ln in parts or L.digit_count(ln.text) or len(ln.text.split()) > 3
-                or ln.top > bottom + ln.height or ln.top + ln.height < top - ln.height):
-            continue
-        joined = " ".join(p.text for p in sorted([*parts, ln], key=lambda x: (x.top, x.left)))
-        if _spells(joined, domains):
-            return [ln]
+    near = [ln for ln in lines if ln not in parts and not L.digit_count(ln.text)
+            and len(ln.text.split()) <= 3
+            and top - 2 * ln.height <= ln.top <= bottom + ln.height]
+    for size in (1, 2):
+        for extra in itertools.combinations(near, size):
+            if _spells(_reading_order([*parts, *extra]), domains):
+                return list(extra)
     return []
+
+
+def _reading_order(pieces: list[_Line]) -> str:
+    """The pieces' text in rows top to bottom, each row left to right."""
+    rows: list[list[_Line]] = []
+    for ln in sorted(pieces, key=lambda ln: ln.top):
+        if rows and abs(ln.top - rows[-1][0].top) < 0.4 * max(ln.height, rows[-1][0].height):
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    return " ".join(p.text for row in rows for p in sorted(row, key=lambda ln: ln.left))
 
 
 def _spells(text: str, domains: list[str]) -> bool:
     """Whether ``text`` is what a domain label says, or most of its beginning (the rest a
-    place or a descriptor: "cafebrioche" of cafebriochepaloalto), OCR slips allowed."""
+    place or a descriptor: "cafebrioche" of cafebriochepaloalto), OCR slips allowed; or
+    its words spell the label each whole or by its initial, a short one maybe left out
+    ("Flores Nossa Senhora de Fatima": floresnsfatima), whole words most of it."""
     squashed = re.sub(r"[^a-z0-9]", "", L.fold(text))
+    words = re.findall(r"[a-z0-9]+", L.fold(text))
     return len(squashed) >= 4 and any(
-        len(squashed) >= 0.55 * len(d) and fuzz.ratio(squashed, d[:len(squashed)]) >= 90
+        (0.55 * len(d) <= len(squashed) <= len(d) + 1
+         and fuzz.ratio(squashed, d[:len(squashed)]) >= 90)
+        or (len(words) >= 3 and _whole_letters(tuple(words), d) >= 0.6 * len(d))
         for d in domains)
+
+
+@functools.lru_cache(maxsize=1024)
+def _whole_letters(words: tuple[str, ...], label: str) -> int:
+    """How many letters of ``label`` whole words spell when ``words`` spell it all, each
+    whole, by its initial, or (a word of up to three letters) not at all; -1: they do not."""
+    @functools.cache
+    def best(i: int, j: int) -> int:
+        if i == len(words):
+            return 0 if j == len(label) else -1
+        word, found = words[i], [-1]
+        if label.startswith(word, j) and (rest := best(i + 1, j + len(word))) >= 0:
+            found.append(rest + len(word))
+        if label.startswith(word[0], j):
+            found.append(best(i + 1, j + 1))
+        if len(word) <= 3:
+            found.append(best(i + 1, j))
+        return max(found)
+
+    return best(0, 0)
 
 
 def _beside(line: _Line, lines: list[_Line], direction: int) -> _Line | None:

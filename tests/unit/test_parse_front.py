@@ -285,3 +285,20 @@ def test_a_group_inside_an_institute_is_not_its_company() -> None:
                  "Politecnico di Milano\nVia Ponzio 34/5, 20133 Milano\n"
                  "Phone: +39 02 2399 3400\nE-mail: laura.bianchi@polimi.it", "IT")
     assert card.company == "Politecnico di Milano"
+
+
+def test_a_shop_named_over_three_lines_is_found_by_the_address_that_abbreviates_it() -> None:
+    """A shop's free-mail address spells its name with some words whole and some by their
+    initial ("autopecasnsaparecida": Auto Peças, N. S., Aparecida): the three lines are the
+    company, none of them the person's name."""
+    ocr = OcrResult(lines=(
+        _line(("Auto", 120, 190), ("Peças", 330, 230), height=150, top=40),
+        _line(("Nossa", 100, 200), ("Senhora", 320, 260), height=110, top=210),
+        _line(("Aparecida", 600, 330), height=110, top=212),
+        _line(("Carlos", 140, 160), ("Souza", 320, 150), height=60, top=360),
+        _line(("Tel:", 120, 90), ("(11)", 220, 90), ("2684-7988", 320, 220), height=60,
+              top=440),
+        _line(("autopecasnsaparecida@gmail.com", 100, 600), height=50, top=520),
+    ), engine="test", engine_version="0")
+    card = parse_front(ocr, default_region="BR")
+    assert (card.company, card.name) == ("Auto Peças Nossa Senhora Aparecida", "Carlos Souza")
