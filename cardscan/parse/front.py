@@ -475,7 +475,10 @@ def _spells(text: str, domains: list[str]) -> bool:
     its words spell the label each whole or by its initial, a short one maybe left out
     ("Flores Nossa Senhora de Fatima": floresnsfatima), whole words most of it."""
     squashed = re.sub(r"[^a-z0-9]", "", L.fold(text))
-    words = re.findall(r"[a-z0-9]+", L.fold(text))
+    # Folded, but a particle keeps its lower case: only "de", not "CTO" or "Inc", may be left
+    # out ("CTO / Acme Inc." does not spell acme).
+    words = [L.fold(w) if w.islower() else L.fold(w).upper()
+             for w in re.findall(r"[^\W_]+", text)]
     return len(squashed) >= 4 and any(
         (0.55 * len(d) <= len(squashed) <= len(d) + 1
          and fuzz.ratio(squashed, d[:len(squashed)]) >= 90)
@@ -486,17 +489,18 @@ def _spells(text: str, domains: list[str]) -> bool:
 @functools.lru_cache(maxsize=1024)
 def _whole_letters(words: tuple[str, ...], label: str) -> int:
     """How many letters of ``label`` whole words spell when ``words`` spell it all, each
-    whole, by its initial, or (a word of up to three letters) not at all; -1: they do not."""
+    whole, by its initial, or (a particle: up to three lower-case letters) not at all; -1:
+    they do not. ``words`` are folded, a particle in lower case, any other in capitals."""
     @functools.cache
     def best(i: int, j: int) -> int:
         if i == len(words):
             return 0 if j == len(label) else -1
-        word, found = words[i], [-1]
+        word, found = words[i].lower(), [-1]
         if label.startswith(word, j) and (rest := best(i + 1, j + len(word))) >= 0:
             found.append(rest + len(word))
         if label.startswith(word[0], j):
             found.append(best(i + 1, j + 1))
-        if len(word) <= 3:
+        if len(word) <= 3 and words[i].islower():
             found.append(best(i + 1, j))
         return max(found)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneNumberType
@@ -40,17 +41,33 @@ def find_phones(lines: Iterable[str], region: str) -> list[Phone]:
     found: list[Phone] = []
     pending_label = ""
     area_code = ""
+    unlabelled: list[int] = []  # where in ``found`` the numbers no label named are
+    orphans: list[str] = []  # labels alone on their line that named no number
     for line in lines:
         if _type_from_label(line) and not any(c.isdigit() for c in line) and len(line) <= 12:
+            if pending_label:
+                orphans.append(pending_label)
             pending_label = line  # a label alone on its line ("Phone") names the next number
             continue
-        text, pending_label = f"{pending_label} {line}".strip(), ""
+        text, label, pending_label = f"{pending_label} {line}".strip(), pending_label, ""
         here = _named_country(text) or region
         phones, area_code = _phones_in_line(_apart(_repair_digits(text), here), here,
                                             area_code)
         if not phones and (squeezed := _squeezed(text)) != text:
             phones, area_code = _phones_in_line(_repair_digits(squeezed), region, area_code)
-        found += [p for p in phones if all(p.number != q.number for q in found)]
+        if label and not phones:
+            orphans.append(label)
+        new = [p for p in phones if all(p.number != q.number for q in found)]
+        if _type_from_label(text) is None:
+            unlabelled += range(len(found), len(found) + len(new))
+        found += new
+    if pending_label:
+        orphans.append(pending_label)
+    if orphans and len(orphans) == len(unlabelled):
+        # A column of labels read apart from its column of numbers (the numbers, then
+        # "Phone" and "Fax" further down): paired in order, as a reader pairs them.
+        for i, label in zip(unlabelled, orphans, strict=True):
+            found[i] = replace(found[i], type=_type_from_label(label) or found[i].type)
     return found
 
 
@@ -77,10 +94,18 @@ def _squeezed(line: str) -> str:
     return _SPACED_DIGITS.sub(lambda m: re.sub(r"\s+", "", m.group(1)), line)
 
 
+# A word OCR glued to the number after it ("TIM119.8697-6934": the carrier, then the number):
+# phonenumbers takes no number that starts inside a word.
+_GLUED_TO_WORD = re.compile(r"(?<=[^\W\d_]{2})(?=\+?\d)")
+
+
 def _repair_digits(line: str) -> str:
     """Turn O/l/I inside digit runs into 0/1 (never touching words), and the "9." a Brazilian
-    mobile number is often printed with ("9.4000-4561") into the digit it is. A lone "I" or
-    "|" between two numbers is a separator, not a one."""
+    mobile number is often printed with ("9.4000-4561") into the digit it is; set a word
+    glued to a number apart from it. A lone "I" or "|" between two numbers is a separator,
+    not a one."""
+    if "@" not in line and "www" not in line.lower():
+        line = _GLUED_TO_WORD.sub(" ", line)
     line = _NINE_DOT.sub(r"\1\2", line)
     return _PHONEISH.sub(lambda m: _GLUED_LOOKALIKE.sub(
         lambda c: c.group(0).translate(_DIGIT_LOOKALIKES), m.group(0)), line)

@@ -302,3 +302,28 @@ def test_a_shop_named_over_three_lines_is_found_by_the_address_that_abbreviates_
     ), engine="test", engine_version="0")
     card = parse_front(ocr, default_region="BR")
     assert (card.company, card.name) == ("Auto Peças Nossa Senhora Aparecida", "Carlos Souza")
+    # Only a particle in lower case may be left out: a title in capitals over the company
+    # does not join it ("CTO" + "Acme Inc." does not abbreviate acme).
+    card = parse("Jane Doe\nCTO\nAcme Inc.\n+1 (212) 555-0100\njane@acme.com")
+    assert (card.title, card.company) == ("CTO", "Acme Inc.")
+
+
+def test_a_word_glued_to_a_number_is_set_apart_from_it() -> None:
+    """OCR lost the space after a carrier's name ("TIM 11 9.8697-6934"): the number is found;
+    digits in an e-mail address stay the address's."""
+    phones = find_phones(["Claro219.4471-2630", "TIM119.8697-6934", "ana.lima77@gmail.com"],
+                         "BR")
+    assert [(p.number, p.type) for p in phones] == [
+        ("+5521944712630", "mobile"), ("+5511986976934", "mobile")]
+
+
+def test_a_column_of_labels_read_after_its_numbers_names_them_in_order() -> None:
+    """Labels printed in a column left of the numbers, read by OCR after them (each label
+    then runs into an e-mail or a web line): the first label names the first number."""
+    lines = ["+41 (0)44 632 1100", "+41 (0)44 632 1190", "Telefon", "m.keller@inf.ethz.ch",
+             "Fax", "www.inf.ethz.ch", "E-Mail"]
+    assert [(p.number, p.type) for p in find_phones(lines, "CH")] == [
+        ("+41446321100", "work"), ("+41446321190", "fax")]
+    # A label with a number after it still names that number only.
+    assert [p.type for p in find_phones(["+41 44 632 1100", "Fax", "+41 44 632 1190"],
+                                        "CH")] == ["work", "fax"]
