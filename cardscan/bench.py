@@ -258,9 +258,11 @@ def _against_bare(summary: dict[str, Any]) -> list[str]:
 
 
 def warm_worker(pipeline: Pipeline) -> None:
+    """Every engine a worker may read with, loaded before the clock: the bench measures
+    cards, not a worker's start."""
     from .pipeline import warm
 
-    warm(pipeline)
+    warm(pipeline, every_engine=True)
 
 
 def throughput(fronts: list[Path], ctx: Context, summary: dict[str, Any], *,

@@ -654,8 +654,11 @@ def _run_batch(jobs: list[Any], db: Database, ctx: Context, workers: int, *,
         label = f"cards ({pool.workers} Dask workers)"
         say(f"reading on the Dask cluster at {cluster}: {pool.workers} worker thread(s)")
     else:
+        # A long batch loads RapidOCR in each worker before its first card, so the ETA holds
+        # from the start; a short one leaves it to the first card that needs it (1.2 s).
         pool = WorkerPool(workers, memory_mb=ctx.pipeline.limits.worker_memory_mb,
-                          prepare=partial(warm, ctx.pipeline))
+                          prepare=partial(warm, ctx.pipeline,
+                                          every_engine=len(jobs) >= 10 * workers))
         label = "cards"
     # The parent plans each card's first touch: it loads the holidays and templates while the
     # workers load their engines, not on the first card.

@@ -12,10 +12,11 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import queue
 import resource
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -65,6 +66,35 @@ class Work:
         return self._pool._result(self)
 
 
+def _returned(future: Future[Any]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
+class Finished:
+    """Tells which submitted calls are done, and waits for the next to finish, whatever ran
+    them (a WorkerPool's ``Work``, a Dask ``ClusterWork`` or a plain ``Future``)."""
+
+    def __init__(self) -> None:
+        self._ended: queue.SimpleQueue[object] = queue.SimpleQueue()
+
+    @staticmethod
+    def _future(work: Any) -> Any:
+        return getattr(work, "future", work)
+
+    def watch(self, work: Any) -> None:
+        self._future(work).add_done_callback(self._ended.put)
+
+    def done(self, work: Any) -> bool:
+        return bool(self._future(work).done())
+
+    def running(self, works: Iterable[Any]) -> int:
+        return sum(not self.done(w) for w in works)
+
+    def wait(self) -> None:
+        """Until one more watched call ends (or has ended since the last wait)."""
+        self._ended.get()
+
+
 class WorkerPool:
     """A process pool (``submit`` like an Executor's) that survives a worker's death."""
 
@@ -111,8 +141,8 @@ class WorkerPool:
         if generation != self.generation:
             return  # replaced already
         log.warning("a worker process died; its files are read again one by one")
-        for work in self._live:
-            if work.generation == generation:
+        for work in self._live:  # a call that returned before the death keeps its value
+            if work.generation == generation and not _returned(work.future):
                 work.suspect = True
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = self._new(self.workers)

@@ -68,3 +68,25 @@ def test_a_card_reads_the_same_through_either_engine() -> None:
                         [p.number for p in card.contact.phones]))
     assert results[0] == results[1]
     assert results[0][0] == "Jan-Hendrik Vogt"
+
+
+def test_a_worker_loads_every_engine_it_may_read_with_before_its_first_card() -> None:
+    """With ``every_engine`` (a long batch, the bench), RapidOCR (the front's second engine
+    and the backs') loads in ``warm``, not on the first card that needs it (1.2 s there)."""
+    import threading
+
+    from cardscan.pipeline import warm
+    from cardscan.read import engines, rapid
+
+    if not rapid.AVAILABLE:
+        pytest.skip("RapidOCR is not installed")
+    loaded: list[str] = []
+
+    def worker() -> None:  # engines are per thread: a new one starts with none
+        warm(load_pipeline("default"), every_engine=True)
+        loaded.extend(e.name for e in engines._engines().values())
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert sorted(loaded) == ["rapidocr", "tesseract"]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pickle
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -62,6 +63,43 @@ def test_a_batch_in_worker_processes_with_the_engine_passed_in(tmp_path: Path) -
     contacts = db.contacts()
     assert len(contacts) == 6 and all(c.name for c in contacts)
     assert len(db.tasks()) == 6
+
+
+class _SlowFirst(ThreadPoolExecutor):
+    """Two workers, the first file read slowly: it is let go once every file was handed out,
+    or after 20 s."""
+
+    def __init__(self, files: int) -> None:
+        super().__init__(max_workers=2)
+        self.files, self.handed_out, self.let_go = files, 0, threading.Event()
+        self.handed_out_first_done = 0
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        self.handed_out += 1
+        if self.handed_out == self.files:
+            self.let_go.set()
+        if self.handed_out > 1:
+            return super().submit(fn, *args, **kwargs)
+
+        def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+            self.let_go.wait(20)
+            self.handed_out_first_done = self.handed_out
+            return fn(*args, **kwargs)
+
+        return super().submit(slow, *args, **kwargs)
+
+
+@pytest.mark.backends
+def test_a_slow_file_does_not_keep_workers_from_the_files_after_it(tmp_path: Path) -> None:
+    """Workers go on reading while the oldest file is still being read (a card re-read in its
+    own language takes nine plain ones' time); results are still stored in file order."""
+    jobs = collect_jobs(sorted((SAMPLES / "images").glob("*_front.png"))[:12])
+    db = Database(database_url(tmp_path), store=tmp_path / "store")
+    with _SlowFirst(len(jobs)) as pool:
+        results = list(ingest_many(jobs, db, _ctx(), executor=pool))
+    assert pool.handed_out_first_done == len(jobs)
+    assert [r.status for r in results] == [Status.CREATED] * len(jobs)
+    assert [r.path for r in results] == [j.front for j in jobs]
 
 
 def test_an_image_with_no_recording_is_a_clear_error() -> None:

@@ -43,6 +43,27 @@ def test_a_worker_that_dies_fails_only_its_own_work() -> None:
     assert results[2].startswith("the worker process reading it died")
 
 
+def _read_and_count(name: str, folder: str) -> str:
+    """Reads ``name`` and leaves a mark for each time it was read."""
+    Path(folder, f"{name}-{time.monotonic_ns()}").touch()
+    return _read_or_die(name)
+
+
+def test_work_done_before_a_worker_died_is_not_read_again(tmp_path: Path) -> None:
+    """A batch keeps read files waiting for their turn to be stored: one that was read when a
+    worker died keeps its value (reading it again alone cost a whole card each)."""
+    with WorkerPool(2) as pool:
+        read = [pool.submit(_read_and_count, n, str(tmp_path)) for n in ("a", "b")]
+        while not all(w.future.done() for w in read):
+            time.sleep(0.01)
+        poison = pool.submit(_read_and_count, "poison", str(tmp_path))
+        with pytest.raises(WorkerDied):
+            poison.result()
+        assert [w.result() for w in read] == ["A", "B"]
+    assert sorted(p.name.split("-")[0] for p in tmp_path.iterdir()) == [
+        "a", "b", "poison", "poison"]  # the poison read again alone, nothing else
+
+
 def _address_space_mb() -> int:
     status = Path("/proc/self/status").read_text(encoding="utf-8")
     return int(next(ln for ln in status.splitlines() if ln.startswith("VmSize")).split()[1]) // 1024
