@@ -26,6 +26,7 @@ from .config import Pipeline
 from .errors import CardscanError, ConfigError
 from .model import Note, OcrResult, contact_record
 from .parse import parse_front, parse_note
+from .parse.language import TESSERACT_MODELS, language_of
 from .parse.lines import fold
 from .pipeline import Context, Job, card_json, ingest_many, read_job, read_sides, scan
 from .read.engines import default_engines
@@ -216,32 +217,54 @@ def run_card_set(folder: Path, pipeline: Pipeline, executor: Executor) -> SetRep
                      *throughput(fronts, ctx, report.summary, dask=fronts == scans)]
     report.summary["bare_tesseract_seconds"] = report.summary["throughput"][
         "bare_tesseract_seconds"]
-    report.lines += ["", *_against_bare(report.summary), *_fronts_by_language(runs,
-                                                                          report.summary)]
+    report.lines += ["", *_against_bare(report.summary),
+                     *_fronts_by_language(runs, report.summary, folder, pipeline.ocr.languages)]
     return report
 
 
-def _fronts_by_language(runs: list[CardRun], summary: dict[str, Any]) -> list[str]:
+def _fronts_by_language(runs: list[CardRun], summary: dict[str, Any], folder: Path,
+                        languages: str) -> list[str]:
     """The clean scans' fronts (one worker, the back's time left out) against the bare call,
     apart by whether the card was read again in its own language (a language the pipeline
-    lacks: a second Tesseract model and RapidOCR for its accents or script)."""
+    lacks: a second Tesseract model and RapidOCR for its accents or script); those are also
+    set against a bare call with the languages cardscan read them with (the pipeline's and
+    the card's own)."""
     bare = summary["throughput"].get("bare_same_languages_seconds")
     scans = [r for r in runs if r.condition == "scan" and r.output]
     if not bare or not scans:
         return []
     lines = ["", "| clean scans, front only | cards | s/card | x bare `tesseract -l "
-             "<languages>` |", "|---|---|---|---|"]
+             "<languages>` | x bare with the card's language too |", "|---|---|---|---|---|"]
     for name, group in (("in the pipeline's languages", [r for r in scans
                                                          if not r.timing("language_reads")]),
                         ("read again in their own language", [r for r in scans
                                                               if r.timing("language_reads")])):
         if group:
             seconds = statistics.mean(r.seconds - r.timing("back") for r in group)
+            own = (_bare_with_own_language(group, folder, languages)
+                   if group[0].timing("language_reads") else bare)
             summary.setdefault("fronts_by_language", {})[name] = {
                 "cards": len(group), "seconds_per_card": round(seconds, 4),
-                "vs_bare_same_languages": round(seconds / bare, 3)}
-            lines.append(f"| {name} | {len(group)} | {seconds:.3f} | {seconds / bare:.2f} |")
+                "vs_bare_same_languages": round(seconds / bare, 3),
+                "bare_with_own_language_seconds": own,
+                "vs_bare_with_own_language": round(seconds / own, 3) if own else None}
+            lines.append(f"| {name} | {len(group)} | {seconds:.3f} | {seconds / bare:.2f} | "
+                         + (f"{seconds / own:.2f} |" if own else "n/a |"))
     return lines
+
+
+def _bare_with_own_language(runs: list[CardRun], folder: Path, languages: str
+                            ) -> float | None:
+    """A bare call per card with the pipeline's languages and the model of the language
+    cardscan found on it (``-l eng+deu+ita``): the same languages cardscan read it with."""
+    times = []
+    for run in runs:
+        text = str((run.output or {}).get("front_text") or "")
+        model = TESSERACT_MODELS.get(language_of(text.splitlines()) or "")
+        own = f"{languages}+{model}" if model and model not in languages.split("+") else languages
+        if (seconds := bare_tesseract_seconds([folder / run.label["front"]], own)) is not None:
+            times.append(seconds)
+    return round(statistics.mean(times), 4) if times else None
 
 
 def _against_bare(summary: dict[str, Any]) -> list[str]:

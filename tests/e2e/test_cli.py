@@ -208,7 +208,8 @@ def test_parse_reads_text_from_stdin(cli, tmp_path: Path) -> None:  # type: igno
 def test_bench_runs_on_any_labelled_folder(real_cli, tmp_path: Path, cards) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "set"
     (folder / "images").mkdir(parents=True)
-    subset = cards[:2]
+    # An English card and an Italian one, read again in its own language.
+    subset = [cards[0], next(c for c in cards if c["front"].endswith("it-milano-srl_front.png"))]
     for card in subset:
         for side in ("front", "back"):
             if card.get(side):
@@ -224,7 +225,10 @@ def test_bench_runs_on_any_labelled_folder(real_cli, tmp_path: Path, cards) -> N
     assert "reading only (nothing stored)" in done.stdout  # the machine's own ceiling
     assert summary["throughput"]["reading_only_speedup_2"] > 0
     assert "| clean scans, front only |" in done.stdout  # the two clean scans, apart
-    assert summary["fronts_by_language"]["in the pipeline's languages"]["cards"] == 2
+    by_language = summary["fronts_by_language"]
+    assert by_language["in the pipeline's languages"]["cards"] == 1
+    own = by_language["read again in their own language"]
+    assert own["cards"] == 1 and own["bare_with_own_language_seconds"] > 0
 
 
 def test_scan_picks_one_card_of_a_sheet(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
