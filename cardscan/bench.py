@@ -225,10 +225,10 @@ def run_card_set(folder: Path, pipeline: Pipeline, executor: Executor) -> SetRep
 def _fronts_by_language(runs: list[CardRun], summary: dict[str, Any], folder: Path,
                         languages: str) -> list[str]:
     """The clean scans' fronts (one worker, the back's time left out) against the bare call,
-    apart by whether the card was read again in its own language (a language the pipeline
-    lacks: a second Tesseract model and RapidOCR for its accents or script); those are also
-    set against a bare call with the languages cardscan read them with (the pipeline's and
-    the card's own)."""
+    apart by whether the card is in a language the pipeline lacks (read with RapidOCR for
+    its accents or script, and Japanese and Korean cards with their own Tesseract model too);
+    those are also set against a bare call with the card's language added to the pipeline's
+    (what a bare Tesseract needs to read its accents or script)."""
     bare = summary["throughput"].get("bare_same_languages_seconds")
     scans = [r for r in runs if r.condition == "scan" and r.output]
     if not bare or not scans:
@@ -236,13 +236,13 @@ def _fronts_by_language(runs: list[CardRun], summary: dict[str, Any], folder: Pa
     lines = ["", "| clean scans, front only | cards | s/card | x bare `tesseract -l "
              "<languages>` | x bare with the card's language too |", "|---|---|---|---|---|"]
     for name, group in (("in the pipeline's languages", [r for r in scans
-                                                         if not r.timing("language_reads")]),
-                        ("read again in their own language", [r for r in scans
-                                                              if r.timing("language_reads")])):
+                                                         if not r.timing("own_language")]),
+                        ("in a language the pipeline lacks", [r for r in scans
+                                                              if r.timing("own_language")])):
         if group:
             seconds = statistics.mean(r.seconds - r.timing("back") for r in group)
             own = (_bare_with_own_language(group, folder, languages)
-                   if group[0].timing("language_reads") else bare)
+                   if group[0].timing("own_language") else bare)
             summary.setdefault("fronts_by_language", {})[name] = {
                 "cards": len(group), "seconds_per_card": round(seconds, 4),
                 "vs_bare_same_languages": round(seconds / bare, 3),
@@ -256,7 +256,7 @@ def _fronts_by_language(runs: list[CardRun], summary: dict[str, Any], folder: Pa
 def _bare_with_own_language(runs: list[CardRun], folder: Path, languages: str
                             ) -> float | None:
     """A bare call per card with the pipeline's languages and the model of the language
-    cardscan found on it (``-l eng+deu+ita``): the same languages cardscan read it with."""
+    cardscan found on it (``-l eng+deu+ita``)."""
     times = []
     for run in runs:
         text = str((run.output or {}).get("front_text") or "")

@@ -53,6 +53,11 @@ class RapidEngine:
             "Global.log_level": "error", "Global.use_cls": False,  # cardscan turns cards
             "Global.return_word_box": True,
             "Det.limit_type": limit, "Det.limit_side_len": side,
+            # Each line recognised on its own: in a batch every line is padded to the widest,
+            # which costs time and letters. Measured against batches of six (the default):
+            # 24 sample sides 1.02 -> 0.88 s each, field accuracy real-cards 0.916 -> 0.921,
+            # real-photos-br 0.804 -> 0.814 ("München" for "Munchen"), the rest unchanged.
+            "Rec.rec_batch_num": 1,
             # One thread per process: a batch runs one process per core.
             "EngineConfig.onnxruntime.intra_op_num_threads": 1,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1}

@@ -53,3 +53,21 @@ def test_handwritten_backs_give_meeting_details(scanned: list) -> None:
     with_back = [(c, o) for c, o in scanned if "back" in c]
     found = sum(bool(o["event"] or o["topics"] or o["actions"]) for _, o in with_back)
     assert found >= 0.75 * len(with_back)
+
+
+def test_a_card_in_a_language_the_pipeline_lacks_keeps_its_accents_and_script(
+        scanned: list) -> None:
+    """Spanish, Portuguese and French cards (the pipeline reads eng+deu) take their accents
+    from RapidOCR's reading, with no second Tesseract model; Japanese and Korean cards are
+    also read with their own model (RapidOCR reads no hangul and runs Japanese names
+    together)."""
+    scans = {c["front"]: (c, o) for c, o in scanned if c.get("condition") == "scan"}
+    for name, reads_own_model in (("es-madrid-sl", False), ("br-accented-sa", False),
+                                  ("accented-name-fr", False), ("ja-tokyo-kk", True),
+                                  ("ko-seoul-corp", True)):
+        card, output = scans[f"images/{name}_front.png"]
+        for field in ("name", "company"):
+            assert output[field] == card["expected"][field], (name, field)
+        timing = output["timing"]
+        assert timing.get("own_language") and timing.get("second_engine_runs"), name
+        assert bool(timing.get("language_reads")) == reads_own_model, name
