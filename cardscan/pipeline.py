@@ -45,13 +45,14 @@ from .parse.qrcodes import fields_from_qr, merge
 from .read import imaging, loading, rapid
 from .read.engines import (
     EngineFactory,
+    LineReader,
     OcrEngine,
     default_engines,
     engine_name,
     tesseract_languages,
 )
 from .read.fusion import fuse, scaled, stack, unread, unstack
-from .read.layout import rows
+from .read.layout import rows, split_columns
 from .read.orient import Reading, quality, read_upright, read_upright_by_lines
 from .read.qr import read_qr_codes
 from .read.spacing import respaced
@@ -240,7 +241,10 @@ def _read_front(reading: Reading, card: np.ndarray, photo: bool, ctx: Context
         if second is None and mode == "auto" and rapid.AVAILABLE:
             # RapidOCR keeps the accents Tesseract's fast models drop ("Logistica") and finds
             # East Asian lines; it costs about 0.75 s, paid only by cards in such a language.
-            second = _second_reading(reading, card, ctx, spent)
+            # A Latin-script card read well (no second reading yet) needs only its letters.
+            latin = not LANGUAGE_SCRIPTS.get(language or "")
+            second = (_letters_reading(reading, card, ocr, ctx, spent) if latin else None
+                      ) or _second_reading(reading, card, ctx, spent)
         if second is None or own_model_pays(language):
             started = time.perf_counter()
             # The card's language first: eng first drops accents ("Lucia" for "Lucía"). East
@@ -314,6 +318,44 @@ def _second_reading(reading: Reading, card: np.ndarray, ctx: Context,
                     reading.image.shape[0] / card.shape[0])
     spent.update(ocr_second=time.perf_counter() - started, second_engine_runs=1.0)
     return second
+
+
+def _letters_reading(reading: Reading, card: np.ndarray, ocr: OcrResult, ctx: Context,
+                     spent: dict[str, float]) -> OcrResult | None:
+    """RapidOCR's letters for the lines Tesseract found, by its recogniser alone (None when
+    the second engine cannot read given lines). For a clean Latin-script card Tesseract read
+    well: its lines are all there, only its accents are missing. Lines without a word (phone
+    numbers, e-mail and web addresses) keep Tesseract's reading. Measured on the clean es,
+    it, nl and pt sample fronts: RapidOCR 0.95-1.15 s -> 0.3-0.6 s a card, and on samples,
+    real-cards, real-photos-br and synthetic-dev every field value the same as with
+    RapidOCR's detector."""
+    engine = ctx.engine("second")
+    if not isinstance(engine, LineReader):
+        return None
+    started = time.perf_counter()
+    # RapidOCR reads the colour card (see _second_reading); Tesseract's boxes are moved there.
+    sx, sy = card.shape[1] / reading.image.shape[1], card.shape[0] / reading.image.shape[0]
+    segments = [seg for line in ocr.lines for seg in split_columns(line)]
+    worded = [seg for seg in segments if _has_words(seg)]
+    boxes = [(round(left * sx), round(top * sy), max(1, round(width * sx)),
+              max(1, round(height * sy))) for left, top, width, height in map(_extent, worded)]
+    read = scaled(engine.read_lines(card, boxes), 1 / sx, 1 / sy)
+    kept = [seg for seg in segments if not _has_words(seg)]
+    spent.update(ocr_second=time.perf_counter() - started, second_engine_runs=1.0,
+                 second_lines_only=1.0)
+    return replace(read, lines=rows([*read.lines, *kept]))
+
+
+def _extent(line: TextLine) -> tuple[int, int, int, int]:
+    right = max(w.left + w.width for w in line.words)
+    bottom = max(w.top + w.height for w in line.words)
+    return line.left, line.top, right - line.left, bottom - line.top
+
+
+def _has_words(line: TextLine) -> bool:
+    """A word of two letters or more that is not an e-mail or web address."""
+    return any(sum(c.isalpha() for c in w.text) >= 2 and "@" not in w.text
+               and not w.text.casefold().startswith(("www.", "http")) for w in line.words)
 
 
 def language_model(language: str | None, languages: str) -> str | None:

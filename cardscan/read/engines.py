@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 import threading
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -29,6 +29,16 @@ class OcrEngine(Protocol):
     def orientation(self, image: np.ndarray) -> int | None: ...
 
     def script(self, image: np.ndarray) -> str | None: ...
+
+
+@runtime_checkable
+class LineReader(Protocol):
+    """An engine that can also read given lines without finding them (RapidOCR's recogniser
+    alone): ``boxes`` are (left, top, width, height) in ``image``; one line per box read,
+    with that box."""
+
+    def read_lines(self, image: np.ndarray, boxes: list[tuple[int, int, int, int]]
+                   ) -> OcrResult: ...
 
 
 # (the [ocr] settings, the role: "front", "back" or "second") -> the engine that reads it.

@@ -78,6 +78,21 @@ class RapidEngine:
         return OcrResult(lines=lines, engine=self.name, engine_version=self.version,
                          seconds=time.perf_counter() - started)
 
+    def read_lines(self, image: np.ndarray, boxes: list[tuple[int, int, int, int]]
+                   ) -> OcrResult:
+        """The recogniser alone, on lines another engine found: each (left, top, width,
+        height) box of ``image`` read as one line, its words spread over the box. Half the
+        cost of ``read`` on a clean card: no detector (0.45 s of 0.8 s here)."""
+        started = time.perf_counter()
+        bgr = np.dstack([image] * 3) if image.ndim == 2 else image[:, :, ::-1]
+        read: Any = self._ocr.recognize_txt([_crop(bgr, box) for box in boxes]) if boxes else None
+        found = zip(boxes, read.txts, read.scores, strict=True) if read else ()
+        lines = [TextLine(words=tuple(_apportioned(tokens, float(score), box, block)))
+                 for block, (box, text, score) in enumerate(found, start=1)
+                 if (tokens := str(text).split())]
+        return OcrResult(lines=tuple(lines), engine=self.name, engine_version=self.version,
+                         seconds=time.perf_counter() - started)
+
     def _handwriting(self, bgr: np.ndarray) -> Any:
         """Handwriting: the detected lines, each recognised stretched sideways. The
         recogniser (CTC) needs a blank frame between two equal letters, or around a thin
@@ -102,6 +117,14 @@ class RapidEngine:
 
     def script(self, image: np.ndarray) -> str | None:
         return None  # Tesseract's OSD tells scripts apart
+
+
+def _crop(bgr: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """A line's box with a margin, as the detector's boxes have (it widens its own)."""
+    left, top, width, height = box
+    pad_x, pad_y = round(0.5 * height), round(0.25 * height)
+    return np.ascontiguousarray(bgr[max(0, top - pad_y):top + height + pad_y,
+                                    max(0, left - pad_x):left + width + pad_x])
 
 
 def _box(points: Any) -> tuple[int, int, int, int]:

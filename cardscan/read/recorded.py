@@ -26,7 +26,7 @@ import numpy as np
 from ..config import Ocr
 from ..errors import OcrError
 from ..model import OcrResult, TextLine, Word
-from .engines import OcrEngine, default_engines, engine_name
+from .engines import LineReader, OcrEngine, default_engines, engine_name
 
 _THUMB = 32  # thumbnail side: enough to tell cards and their turns apart
 _MAX_DISTANCE = 4.0  # mean grey-level difference of two thumbnails of one image (0-255)
@@ -95,6 +95,11 @@ class RecordedEngine:
         result = self._answer("read", page_mode, image)
         return ocr_from_json(result)
 
+    def read_lines(self, image: np.ndarray, boxes: list[tuple[int, int, int, int]]
+                   ) -> OcrResult:
+        # The boxes come from the recorded reading of the same image: the image tells.
+        return ocr_from_json(self._answer("read_lines", 0, image))
+
     def orientation(self, image: np.ndarray) -> int | None:
         result = self._answer("orientation", 0, image)
         return None if result is None else int(result)
@@ -148,6 +153,14 @@ class RecordingEngine:
     def read(self, image: np.ndarray, *, page_mode: int = 3) -> OcrResult:
         ocr = self._engine.read(image, page_mode=page_mode)
         self._keep("read", page_mode, image, ocr_to_json(ocr))
+        return ocr
+
+    def read_lines(self, image: np.ndarray, boxes: list[tuple[int, int, int, int]]
+                   ) -> OcrResult:
+        if not isinstance(self._engine, LineReader):
+            raise OcrError(f"the {self.name} engine cannot read given lines")
+        ocr = self._engine.read_lines(image, boxes)
+        self._keep("read_lines", 0, image, ocr_to_json(ocr))
         return ocr
 
     def orientation(self, image: np.ndarray) -> int | None:

@@ -208,8 +208,9 @@ def test_parse_reads_text_from_stdin(cli, tmp_path: Path) -> None:  # type: igno
 def test_bench_runs_on_any_labelled_folder(real_cli, tmp_path: Path, cards) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "set"
     (folder / "images").mkdir(parents=True)
-    # An English card and an Italian one (a language the pipeline lacks).
-    subset = [cards[0], next(c for c in cards if c["front"].endswith("it-milano-srl_front.png"))]
+    # An English card and a Korean one (a language the pipeline lacks: read again with its
+    # own model).
+    subset = [cards[0], next(c for c in cards if c["front"].endswith("ko-seoul-corp_front.png"))]
     for card in subset:
         for side in ("front", "back"):
             if card.get(side):
@@ -229,6 +230,8 @@ def test_bench_runs_on_any_labelled_folder(real_cli, tmp_path: Path, cards) -> N
     assert by_language["in the pipeline's languages"]["cards"] == 1
     own = by_language["in a language the pipeline lacks"]
     assert own["cards"] == 1 and own["bare_with_own_language_seconds"] > 0
+    every = by_language["all, with the languages read"]  # against eng+deu, and eng+deu+kor
+    assert every["cards"] == 2 and every["bare_with_own_language_seconds"] > 0
 
 
 def test_scan_picks_one_card_of_a_sheet(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -90,3 +90,30 @@ def test_a_worker_loads_every_engine_it_may_read_with_before_its_first_card() ->
     thread.start()
     thread.join()
     assert sorted(loaded) == ["rapidocr", "tesseract"]
+
+
+def test_rapidocr_reads_lines_it_is_given_and_a_recording_replays_them(tmp_path: Path) -> None:
+    """The recogniser alone on lines Tesseract found (a clean Latin-script card in a language
+    the pipeline lacks): the accents Tesseract's eng+deu drops, one line per box, in the
+    box; recorded like any other call."""
+    from cardscan.read import rapid
+    from cardscan.read.recorded import RecordedEngine, RecordingEngine
+
+    if not rapid.AVAILABLE:
+        pytest.skip("RapidOCR is not installed")
+    image = imaging.to_gray(next(pages(read_card_image(SAMPLES / "images"
+                                                       / "es-madrid-sl_front.png"))))
+    tesseract = default_engines(_ocr("tesseract")).read(image, page_mode=3)
+    lines = [line for line in tesseract.lines if "Lucia" in line.text or "Logistica" in line.text]
+    assert len(lines) == 2  # Tesseract's eng+deu drops the accents
+    boxes = [(line.left, line.top, max(w.left + w.width for w in line.words) - line.left,
+              line.height) for line in lines]
+    path = tmp_path / "rec.jsonl"
+    engine = RecordingEngine(default_engines(_ocr("tesseract"), "second"), str(path))
+    read = engine.read_lines(image, boxes)
+    texts = [line.text for line in read.lines]
+    assert any("Lucía" in t for t in texts) and any("Logística" in t for t in texts), texts
+    for line, (left, top, _, _) in zip(read.lines, boxes, strict=True):
+        assert (line.left, line.top) == (left, top)
+    replayed = RecordedEngine.load(str(path), "rapidocr").read_lines(image, boxes)
+    assert replayed.lines == read.lines

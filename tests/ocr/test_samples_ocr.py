@@ -58,7 +58,8 @@ def test_handwritten_backs_give_meeting_details(scanned: list) -> None:
 def test_a_card_in_a_language_the_pipeline_lacks_keeps_its_accents_and_script(
         scanned: list) -> None:
     """Spanish, Portuguese and French cards (the pipeline reads eng+deu) take their accents
-    from RapidOCR's reading, with no second Tesseract model; Japanese and Korean cards are
+    from RapidOCR's reading, with no second Tesseract model, and a clean one Tesseract read
+    well only from RapidOCR's recogniser on Tesseract's lines; Japanese and Korean cards are
     also read with their own model (RapidOCR reads no hangul and runs Japanese names
     together)."""
     scans = {c["front"]: (c, o) for c, o in scanned if c.get("condition") == "scan"}
@@ -71,3 +72,7 @@ def test_a_card_in_a_language_the_pipeline_lacks_keeps_its_accents_and_script(
         timing = output["timing"]
         assert timing.get("own_language") and timing.get("second_engine_runs"), name
         assert bool(timing.get("language_reads")) == reads_own_model, name
+    for name in ("es-madrid-sl", "br-accented-sa", "it-milano-srl", "nl-amsterdam-bv"):
+        card, output = scans[f"images/{name}_front.png"]
+        assert output["timing"].get("second_lines_only"), name  # no detector needed
+        assert output["company"] == card["expected"]["company"], name
