@@ -393,6 +393,18 @@ def one_thread() -> None:
     cv2.setNumThreads(1)
 
 
+def specimen() -> np.ndarray:
+    """A plain card (RGB, 600 x 1050, the size of a 300 dpi scan) with a name and a phone
+    printed on it, for a worker to read before its first card: OpenCV builds its colour
+    tables and RapidOCR its buffers on the first card-sized image, 0.1 s each that the first
+    card paid otherwise (measured on samples' clean scans)."""
+    card = np.full((600, 1050, 3), 255, np.uint8)
+    for row, text in enumerate(("Jane Doe", "Head of Sales", "+49 30 1234567")):
+        cv2.putText(card, text, (60, 140 + 90 * row), cv2.FONT_HERSHEY_SIMPLEX, 1.6,
+                    (20, 30, 90), 3, cv2.LINE_AA)
+    return card
+
+
 def shrink(image: np.ndarray, long_side: int) -> np.ndarray:
     """At most ``long_side`` pixels on the long side (area averaging); never enlarged."""
     h, w = image.shape[:2]

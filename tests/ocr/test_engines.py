@@ -92,6 +92,19 @@ def test_a_worker_loads_every_engine_it_may_read_with_before_its_first_card() ->
     assert sorted(loaded) == ["rapidocr", "tesseract"]
 
 
+def test_the_warm_up_card_has_text_for_both_engines_to_read() -> None:
+    """``warm`` reads ``imaging.specimen()``: a blank image warmed RapidOCR's detector alone,
+    and its recogniser's first card-sized run then fell on the first real card."""
+    from cardscan.read import rapid
+
+    card = imaging.specimen()
+    tesseract = default_engines(_ocr("tesseract")).read(card, page_mode=3)
+    assert "Jane Doe" in [line.text for line in tesseract.lines]
+    if rapid.AVAILABLE:
+        second = default_engines(_ocr("tesseract"), "second").read(card, page_mode=3)
+        assert "Jane Doe" in [line.text for line in second.lines]
+
+
 def test_rapidocr_reads_lines_it_is_given_and_a_recording_replays_them(tmp_path: Path) -> None:
     """The recogniser alone on lines Tesseract found (a clean Latin-script card in a language
     the pipeline lacks): the accents Tesseract's eng+deu drops, one line per box, in the
