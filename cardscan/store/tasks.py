@@ -15,7 +15,7 @@ from ..model import ACTIVE, PlannedTask
 from .convert import task_view
 from .schema import ContactRow, NoteRow, TaskRow, insert_rows
 from .search import search_conditions
-from .views import DUE_GROUPS, TaskPage, TaskView
+from .views import DUE_GROUPS, TaskPage, TaskView, soonest_first
 
 
 class TaskQueries:
@@ -38,11 +38,7 @@ class TaskQueries:
             query = query.where(TaskRow.contact_id == contact_id)
         if note_id is not None:
             query = query.where(TaskRow.note_id == note_id)
-        out = [task_view(t) for t in self.session.scalars(query)]
-        if event is not None:
-            out = [t for t in out
-                   if t.meeting and (t.meeting.event or "").casefold() == event.casefold()]
-        return sorted(out, key=lambda t: (t.due, t.priority != "high", t.id))
+        return soonest_first(map(task_view, self.session.scalars(query)), event)
 
     def task_page(self, *, due: str, today: dt.date, search: str = "",
                   event: str | None = None, page: int = 1, per_page: int = 50) -> TaskPage:

@@ -8,7 +8,7 @@ freely, never rename one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,6 +165,15 @@ class TaskView:
             "updated_at": self.changed_at.isoformat() + "Z" if self.changed_at else None,
             "pronunciation": self.pronunciation, "address": self.address,
         }
+
+
+def soonest_first(tasks: Iterable[TaskView], event: str | None = None) -> list[TaskView]:
+    """Follow-ups by due date, high priority first on a day; only one event's (any case)
+    when ``event`` is given."""
+    if event is not None:
+        tasks = [t for t in tasks
+                 if t.meeting and (t.meeting.event or "").casefold() == event.casefold()]
+    return sorted(tasks, key=lambda t: (t.due, t.priority != "high", t.id))
 
 
 # --- what the review page shows ---------------------------------------------------------------
